@@ -1,0 +1,347 @@
+//! The rubato engines behind one push-oriented interface.
+//!
+//! A [`Core`] consumes interleaved `i16` frames (or silence) and hands every
+//! output frame it can compute to a [`Sink`] as interleaved `f32`. It knows its
+//! own group delay exactly, so [`crate::engine::stream`] can trim it.
+//!
+//! Nothing here allocates after construction.
+
+use rubato::audioadapter_buffers::direct::InterleavedSlice;
+use rubato::audioadapter_buffers::number_to_float::InterleavedNumbers;
+use rubato::{
+    calculate_cutoff, Async, Fft, FixedAsync, FixedSync, Indexing, Resampler, Resizable,
+    SincInterpolationParameters, SincInterpolationType,
+};
+
+use super::presets::{fft_block_frames, Design};
+use super::{gcd, EngineError};
+
+/// Receives output as interleaved `f32` in [-1, 1).
+pub trait Sink {
+    fn accept(&mut self, interleaved: &[f32]);
+}
+
+/// Where the input of one `feed` call comes from.
+#[derive(Clone, Copy)]
+pub enum Source<'a> {
+    /// Interleaved samples; the frame count is `len / channels`.
+    Samples(&'a [i16]),
+    /// This many frames of digital silence (used by pre-roll and flush).
+    Silence(usize),
+}
+
+/// Upper bound on output frames per rubato call, to keep scratch buffers small
+/// even at extreme ratios (1 Hz → 768 kHz).
+const MAX_OUTPUT_FRAMES_PER_CALL: usize = 8192;
+/// Upper bound on input frames per rubato call.
+const MAX_INPUT_FRAMES_PER_CALL: usize = 4800;
+/// Longest sinc filter we build, in input taps (bounds memory and cost for
+/// extreme downsampling ratios).
+const MAX_SINC_LEN: usize = 8192;
+/// Largest oversampling factor for which an exact polyphase table (`os = L`) is built.
+const MAX_EXACT_OVERSAMPLING: usize = 512;
+
+pub enum Core {
+    Sinc(SincCore),
+    Fft(FftCore),
+}
+
+impl Core {
+    pub fn new(
+        design: Design,
+        input_rate: u32,
+        output_rate: u32,
+        channels: usize,
+    ) -> Result<Core, EngineError> {
+        match design {
+            Design::Sinc { base_len, window } => Ok(Core::Sinc(SincCore::new(
+                base_len,
+                window,
+                input_rate,
+                output_rate,
+                channels,
+            )?)),
+            Design::Fft { block_ms, window } => Ok(Core::Fft(FftCore::new(
+                block_ms,
+                window,
+                input_rate,
+                output_rate,
+                channels,
+            )?)),
+        }
+    }
+
+    /// Consumes all of `source` and passes every computable output frame to `sink`.
+    pub fn feed(&mut self, source: Source, sink: &mut dyn Sink) -> Result<(), EngineError> {
+        match self {
+            Core::Sinc(c) => c.feed(source, sink),
+            Core::Fft(c) => c.feed(source, sink),
+        }
+    }
+
+    /// Group delay in output frames for a signal fed from a fresh (reset) core.
+    pub fn delay(&self) -> f64 {
+        match self {
+            Core::Sinc(c) => c.delay,
+            Core::Fft(c) => c.delay,
+        }
+    }
+
+    /// Frames of silence worth feeding per flush step.
+    pub fn flush_step(&self) -> usize {
+        match self {
+            Core::Sinc(c) => c.max_chunk,
+            Core::Fft(c) => c.block_in,
+        }
+    }
+
+    /// Forgets all history and buffered input, as if newly built.
+    pub fn clear(&mut self) {
+        match self {
+            Core::Sinc(c) => c.resampler.reset(),
+            Core::Fft(c) => {
+                c.resampler.reset();
+                c.fifo_frames = 0;
+            }
+        }
+    }
+
+    /// A one-line summary of the configuration (for benchmarks and debugging).
+    pub fn describe(&self) -> String {
+        match self {
+            Core::Sinc(c) => format!(
+                "sinc len {} os {} {:?} cutoff {:.4}",
+                c.sinc_len, c.oversampling, c.interpolation, c.cutoff
+            ),
+            Core::Fft(c) => format!(
+                "fft block {} -> {} cutoff {:.4}",
+                c.block_in,
+                c.block_out,
+                c.resampler.cutoff()
+            ),
+        }
+    }
+}
+
+/// Polyphase sinc resampler (`rubato::Async`) that processes each push directly.
+pub struct SincCore {
+    resampler: Async<f32>,
+    channels: usize,
+    max_chunk: usize,
+    out_buf: Vec<f32>,
+    delay: f64,
+    sinc_len: usize,
+    oversampling: usize,
+    interpolation: SincInterpolationType,
+    cutoff: f32,
+}
+
+impl SincCore {
+    fn new(
+        base_len: usize,
+        window: rubato::WindowFunction,
+        input_rate: u32,
+        output_rate: u32,
+        channels: usize,
+    ) -> Result<SincCore, EngineError> {
+        let g = gcd(input_rate as u64, output_rate as u64);
+        let up = (output_rate as u64 / g) as usize; // L
+        let ratio = output_rate as f64 / input_rate as f64;
+        // Taps are counted at the input rate; keep `base_len` taps at the lower rate.
+        let scale = (input_rate as f64 / output_rate as f64).max(1.0);
+        let sinc_len = round_up8(((base_len as f64) * scale).ceil() as usize).min(MAX_SINC_LEN);
+        // Pin the cutoff relative to the lower Nyquist (rubato scales it by out/in
+        // when downsampling). With a capped length the filter gets proportionally shorter.
+        let effective_base = ((sinc_len as f64) / scale).max(8.0) as usize;
+        let cutoff = calculate_cutoff::<f32>(effective_base.min(base_len), window);
+        // `Nearest` with `os = L` is an exact rational polyphase filter: bit-exact
+        // under any chunking and half the cost of `Cubic`. Fall back to cubic
+        // interpolation of a finely oversampled table when L is too large.
+        let (interpolation, oversampling) = if up <= MAX_EXACT_OVERSAMPLING {
+            (SincInterpolationType::Nearest, up)
+        } else {
+            (SincInterpolationType::Cubic, 256)
+        };
+        let params = SincInterpolationParameters::new(sinc_len, window)
+            .f_cutoff(cutoff)
+            .oversampling_factor(oversampling)
+            .interpolation(interpolation);
+        let max_chunk = ((MAX_OUTPUT_FRAMES_PER_CALL as f64 / ratio).floor() as usize)
+            .clamp(1, MAX_INPUT_FRAMES_PER_CALL);
+        let resampler =
+            Async::<f32>::new_sinc(ratio, 1.0, &params, max_chunk, channels, FixedAsync::Input)
+                .map_err(|e| EngineError::Internal(e.to_string()))?;
+        let out_buf = vec![0.0; resampler.output_frames_max() * channels];
+        // Measured group delay of rubato's sinc (shared/reference/rubato-5.md §6).
+        let delay = ratio * (sinc_len as f64 / 2.0 - 1.0 / oversampling as f64) - 1.0;
+        Ok(SincCore {
+            resampler,
+            channels,
+            max_chunk,
+            out_buf,
+            delay,
+            sinc_len,
+            oversampling,
+            interpolation,
+            cutoff,
+        })
+    }
+
+    fn feed(&mut self, source: Source, sink: &mut dyn Sink) -> Result<(), EngineError> {
+        let channels = self.channels;
+        let total = match source {
+            Source::Samples(s) => s.len() / channels,
+            Source::Silence(n) => n,
+        };
+        let out_frames = self.out_buf.len() / channels;
+        let mut done = 0;
+        while done < total {
+            let chunk = (total - done).min(self.max_chunk);
+            self.resampler
+                .set_chunk_size(chunk)
+                .map_err(|e| EngineError::Internal(e.to_string()))?;
+            let mut output = InterleavedSlice::new_mut(&mut self.out_buf, channels, out_frames)
+                .map_err(|e| EngineError::Internal(e.to_string()))?;
+            let (_, produced) = match source {
+                Source::Samples(samples) => {
+                    let input = InterleavedNumbers::<&[i16], f32>::new(samples, channels, total)
+                        .map_err(|e| EngineError::Internal(e.to_string()))?;
+                    let indexing = Indexing::new().input_offset(done);
+                    self.resampler
+                        .process_into_buffer(&input, &mut output, Some(&indexing))
+                }
+                Source::Silence(_) => {
+                    let empty: [f32; 0] = [];
+                    let input = InterleavedSlice::new(&empty[..], channels, 0)
+                        .map_err(|e| EngineError::Internal(e.to_string()))?;
+                    let indexing = Indexing::new().partial_len(0);
+                    self.resampler
+                        .process_into_buffer(&input, &mut output, Some(&indexing))
+                }
+            }
+            .map_err(|e| EngineError::Internal(e.to_string()))?;
+            sink.accept(&self.out_buf[..produced * channels]);
+            done += chunk;
+        }
+        Ok(())
+    }
+}
+
+/// FFT overlap-add resampler (`rubato::Fft`, one block per call) behind an input FIFO.
+pub struct FftCore {
+    resampler: Fft<f32>,
+    channels: usize,
+    block_in: usize,
+    block_out: usize,
+    /// Interleaved input waiting for a full block.
+    fifo: Vec<i16>,
+    fifo_frames: usize,
+    out_buf: Vec<f32>,
+    delay: f64,
+}
+
+impl FftCore {
+    fn new(
+        block_ms: f64,
+        window: rubato::WindowFunction,
+        input_rate: u32,
+        output_rate: u32,
+        channels: usize,
+    ) -> Result<FftCore, EngineError> {
+        let block = fft_block_frames(input_rate, output_rate, block_ms);
+        let resampler = Fft::<f32>::new_custom(
+            input_rate as usize,
+            output_rate as usize,
+            block,
+            1,
+            channels,
+            window,
+            FixedSync::Input,
+        )
+        .map_err(|e| EngineError::Internal(e.to_string()))?;
+        let block_in = resampler.fft_size_in();
+        let block_out = resampler.fft_size_out();
+        if resampler.input_frames_next() != block_in {
+            return Err(EngineError::Internal(format!(
+                "unexpected Fft chunking: {} frames per call for a block of {}",
+                resampler.input_frames_next(),
+                block_in
+            )));
+        }
+        let ratio = output_rate as f64 / input_rate as f64;
+        // Measured group delay of rubato's Fft (shared/reference/rubato-5.md §6).
+        let delay = (block_in / 2) as f64 * ratio;
+        Ok(FftCore {
+            channels,
+            block_in,
+            block_out,
+            fifo: vec![0; block_in * channels],
+            fifo_frames: 0,
+            out_buf: vec![0.0; resampler.output_frames_max() * channels],
+            delay,
+            resampler,
+        })
+    }
+
+    fn feed(&mut self, source: Source, sink: &mut dyn Sink) -> Result<(), EngineError> {
+        let channels = self.channels;
+        let total = match source {
+            Source::Samples(s) => s.len() / channels,
+            Source::Silence(n) => n,
+        };
+        let mut done = 0;
+        while done < total {
+            let take = (total - done).min(self.block_in - self.fifo_frames);
+            let dst =
+                &mut self.fifo[self.fifo_frames * channels..(self.fifo_frames + take) * channels];
+            match source {
+                Source::Samples(s) => {
+                    dst.copy_from_slice(&s[done * channels..(done + take) * channels])
+                }
+                Source::Silence(_) => dst.fill(0),
+            }
+            self.fifo_frames += take;
+            done += take;
+            if self.fifo_frames == self.block_in {
+                self.process_block(sink)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn process_block(&mut self, sink: &mut dyn Sink) -> Result<(), EngineError> {
+        let channels = self.channels;
+        let input = InterleavedNumbers::<&[i16], f32>::new(&self.fifo, channels, self.block_in)
+            .map_err(|e| EngineError::Internal(e.to_string()))?;
+        let out_frames = self.out_buf.len() / channels;
+        let mut output = InterleavedSlice::new_mut(&mut self.out_buf, channels, out_frames)
+            .map_err(|e| EngineError::Internal(e.to_string()))?;
+        let (_, produced) = self
+            .resampler
+            .process_into_buffer(&input, &mut output, None)
+            .map_err(|e| EngineError::Internal(e.to_string()))?;
+        self.fifo_frames = 0;
+        sink.accept(&self.out_buf[..produced * channels]);
+        Ok(())
+    }
+}
+
+fn round_up8(n: usize) -> usize {
+    n.div_ceil(8).max(1) * 8
+}
+
+impl SincCore {
+    /// Whether the polyphase table is exact (`Nearest`, `os = L`), making the delay rational.
+    pub fn is_exact(&self) -> bool {
+        self.interpolation == SincInterpolationType::Nearest
+    }
+    pub fn sinc_len(&self) -> usize {
+        self.sinc_len
+    }
+}
+
+impl FftCore {
+    pub fn block_in(&self) -> usize {
+        self.block_in
+    }
+}

@@ -1,0 +1,295 @@
+//! `StreamResampler`: the streaming contract users rely on, on top of a [`Core`].
+//!
+//! * Output is time-aligned with input: output frame `k` is input time
+//!   `k / output_rate`. The core's group delay is made a whole number of output
+//!   frames by feeding a few frames of silence first (pre-roll), then trimmed.
+//! * After `flush()` the total output is `round(n_in * out / in)` frames, like libsoxr.
+//! * Output is a deterministic function of the input samples, whatever the push sizes.
+//! * No allocation per push once the output buffer has grown to the push size.
+
+use super::core::{Core, Sink, Source};
+use super::presets::{design_for, Design, Quality};
+use super::{gcd, EngineError, MAX_CHANNELS, MAX_RATE};
+
+pub struct StreamResampler {
+    input_rate: u32,
+    output_rate: u32,
+    channels: usize,
+    quality: Quality,
+    design: Design,
+    core: Core,
+    emitter: Emitter,
+    /// Silent frames fed after construction and after each flush.
+    preroll: usize,
+    /// Output frames dropped at the start of each segment (delay compensation).
+    trim: usize,
+    /// Input frames pushed since the last flush.
+    frames_in: u64,
+}
+
+/// Output capacity (samples) above which the buffer is given back after a huge push.
+const KEEP_CAPACITY: usize = 1 << 18;
+
+impl StreamResampler {
+    pub fn new(
+        input_rate: u32,
+        output_rate: u32,
+        channels: usize,
+        quality: Quality,
+    ) -> Result<StreamResampler, EngineError> {
+        validate(input_rate, "inputRate")?;
+        validate(output_rate, "outputRate")?;
+        if channels == 0 || channels > MAX_CHANNELS {
+            return Err(EngineError::InvalidArgument(format!(
+                "channels must be an integer in [1, {MAX_CHANNELS}], got {channels}"
+            )));
+        }
+        let design = design_for(quality, input_rate, output_rate);
+        let core = Core::new(design, input_rate, output_rate, channels)?;
+        let (preroll, trim) = alignment(&core, design, input_rate, output_rate);
+        let mut resampler = StreamResampler {
+            input_rate,
+            output_rate,
+            channels,
+            quality,
+            design,
+            core,
+            emitter: Emitter::new(channels),
+            preroll,
+            trim,
+            frames_in: 0,
+        };
+        resampler.start_segment()?;
+        Ok(resampler)
+    }
+
+    pub fn input_rate(&self) -> u32 {
+        self.input_rate
+    }
+    pub fn output_rate(&self) -> u32 {
+        self.output_rate
+    }
+    pub fn channels(&self) -> usize {
+        self.channels
+    }
+    pub fn quality(&self) -> Quality {
+        self.quality
+    }
+    pub fn design(&self) -> Design {
+        self.design
+    }
+    pub fn describe(&self) -> String {
+        self.core.describe()
+    }
+
+    /// Resamples `input` (interleaved, a whole number of frames) and returns all
+    /// output that is available now. The slice is valid until the next call.
+    pub fn push(&mut self, input: &[i16]) -> Result<&[i16], EngineError> {
+        if input.len() % self.channels != 0 {
+            return Err(EngineError::InvalidArgument(format!(
+                "input length {} is not a multiple of channels ({})",
+                input.len(),
+                self.channels
+            )));
+        }
+        let frames = input.len() / self.channels;
+        self.emitter.begin(self.expected_output_frames(frames));
+        self.core.feed(Source::Samples(input), &mut self.emitter)?;
+        self.frames_in += frames as u64;
+        Ok(&self.emitter.out)
+    }
+
+    /// Returns the tail so that the total output since the last flush is exactly
+    /// `round(frames_in * output_rate / input_rate)` frames, then resets for reuse.
+    pub fn flush(&mut self) -> Result<&[i16], EngineError> {
+        let target = self.target_total();
+        let missing = target.saturating_sub(self.emitter.emitted) as usize;
+        self.emitter.begin(missing);
+        self.emitter.limit = target;
+        let step = self.core.flush_step();
+        // Output still owed needs at most (missing + trim) / ratio input frames plus
+        // one block; allow twice that before declaring an internal error (never hang).
+        let ratio = self.output_rate as f64 / self.input_rate as f64;
+        let needed_in = ((missing + self.trim) as f64 / ratio).ceil() as usize + step;
+        let max_steps = 2 * needed_in.div_ceil(step) + 4;
+        let mut steps = 0;
+        while self.emitter.emitted < target {
+            if steps == max_steps {
+                return Err(EngineError::Internal(format!(
+                    "flush did not converge ({} of {} frames)",
+                    self.emitter.emitted, target
+                )));
+            }
+            self.core.feed(Source::Silence(step), &mut self.emitter)?;
+            steps += 1;
+        }
+        self.emitter.limit = u64::MAX;
+        self.frames_in = 0;
+        // The tail stays in `emitter.out`; restart the core without touching it.
+        self.core.clear();
+        self.emitter.emitted = 0;
+        self.emitter.to_skip = self.trim;
+        self.feed_preroll()?;
+        Ok(&self.emitter.out)
+    }
+
+    /// Frames the user has pushed since the last flush but not yet received.
+    pub fn pending_output_frames(&self) -> u64 {
+        self.target_total().saturating_sub(self.emitter.emitted)
+    }
+
+    fn target_total(&self) -> u64 {
+        let num = self.frames_in as u128 * self.output_rate as u128 + self.input_rate as u128 / 2;
+        (num / self.input_rate as u128) as u64
+    }
+
+    fn expected_output_frames(&self, frames_in: usize) -> usize {
+        let ratio = self.output_rate as f64 / self.input_rate as f64;
+        (frames_in as f64 * ratio).ceil() as usize + self.core.flush_step().min(1 << 16)
+    }
+
+    fn start_segment(&mut self) -> Result<(), EngineError> {
+        self.core.clear();
+        self.frames_in = 0;
+        self.emitter.emitted = 0;
+        self.emitter.limit = u64::MAX;
+        self.emitter.to_skip = self.trim;
+        self.emitter.begin(0);
+        self.feed_preroll()
+    }
+
+    fn feed_preroll(&mut self) -> Result<(), EngineError> {
+        if self.preroll == 0 {
+            return Ok(());
+        }
+        // Pre-roll output lands inside the trimmed region, so nothing is emitted;
+        // feed it through a throwaway sink state to keep `emitter.out` intact.
+        let kept = std::mem::take(&mut self.emitter.out);
+        let result = self
+            .core
+            .feed(Source::Silence(self.preroll), &mut self.emitter);
+        debug_assert!(self.emitter.out.is_empty());
+        self.emitter.out = kept;
+        result
+    }
+}
+
+fn validate(rate: u32, name: &str) -> Result<(), EngineError> {
+    if rate == 0 || rate > MAX_RATE {
+        return Err(EngineError::InvalidArgument(format!(
+            "{name} must be an integer in [1, {MAX_RATE}], got {rate}"
+        )));
+    }
+    Ok(())
+}
+
+/// Chooses the pre-roll `P` (silent input frames) and trim `T` (output frames)
+/// so that `P * ratio + delay == T` exactly, or as nearly as the design allows.
+fn alignment(core: &Core, design: Design, input_rate: u32, output_rate: u32) -> (usize, usize) {
+    let g = gcd(input_rate as u64, output_rate as u64);
+    let up = output_rate as u64 / g; // L
+    let down = input_rate as u64 / g; // M
+    let delay = core.delay();
+    let exact_preroll = match (design, core) {
+        // Exact rational polyphase: delay = (L·(N/2 + P) − 1)/M − 1, whole when
+        // L·(N/2 + P) ≡ 1 (mod M).
+        (Design::Sinc { .. }, Core::Sinc(c)) if c.is_exact() => {
+            let half = (c.sinc_len() / 2) as u64;
+            let inv = mod_inverse(up % down, down).unwrap_or(0);
+            Some(((inv + down - half % down) % down) as usize)
+        }
+        // Fft: delay = (h + P)·L/M with h = floor(block/2), whole when h + P ≡ 0 (mod M).
+        (Design::Fft { .. }, Core::Fft(c)) => {
+            let half = (c.block_in() / 2) as u64;
+            Some(((down - half % down) % down) as usize)
+        }
+        _ => None,
+    };
+    let ratio = output_rate as f64 / input_rate as f64;
+    let preroll = exact_preroll.unwrap_or_else(|| {
+        // Interpolated table (huge L): pick the pre-roll whose delay is nearest a whole frame.
+        let search = down.min(4096) as usize;
+        (0..search)
+            .min_by(|&a, &b| {
+                let fa = frac_dist(a as f64 * ratio + delay);
+                let fb = frac_dist(b as f64 * ratio + delay);
+                fa.partial_cmp(&fb).unwrap_or(std::cmp::Ordering::Equal)
+            })
+            .unwrap_or(0)
+    });
+    let trim = (preroll as f64 * ratio + delay).round().max(0.0) as usize;
+    (preroll, trim)
+}
+
+fn frac_dist(x: f64) -> f64 {
+    (x - x.round()).abs()
+}
+
+/// Inverse of `a` modulo `m` (extended Euclid), if it exists.
+fn mod_inverse(a: u64, m: u64) -> Option<u64> {
+    if m == 1 {
+        return Some(0);
+    }
+    let (mut old_r, mut r) = (a as i128, m as i128);
+    let (mut old_s, mut s) = (1i128, 0i128);
+    while r != 0 {
+        let q = old_r / r;
+        (old_r, r) = (r, old_r - q * r);
+        (old_s, s) = (s, old_s - q * s);
+    }
+    if old_r != 1 {
+        return None;
+    }
+    Some(old_s.rem_euclid(m as i128) as u64)
+}
+
+/// Collects core output: drops the trimmed delay, caps the total during flush,
+/// and rounds to `i16` (round half away from zero, saturating, no dither).
+struct Emitter {
+    out: Vec<i16>,
+    channels: usize,
+    to_skip: usize,
+    emitted: u64,
+    limit: u64,
+}
+
+impl Emitter {
+    fn new(channels: usize) -> Emitter {
+        Emitter {
+            out: Vec::new(),
+            channels,
+            to_skip: 0,
+            emitted: 0,
+            limit: u64::MAX,
+        }
+    }
+
+    /// Starts a new call's output, keeping the allocation unless a huge push left it oversized.
+    fn begin(&mut self, expected_frames: usize) {
+        self.out.clear();
+        let wanted = expected_frames.saturating_mul(self.channels);
+        if self.out.capacity() > KEEP_CAPACITY && wanted < KEEP_CAPACITY {
+            self.out.shrink_to(KEEP_CAPACITY);
+        }
+        self.out.reserve(wanted);
+    }
+}
+
+impl Sink for Emitter {
+    fn accept(&mut self, interleaved: &[f32]) {
+        let frames = interleaved.len() / self.channels;
+        let skip = frames.min(self.to_skip);
+        self.to_skip -= skip;
+        let room = self.limit.saturating_sub(self.emitted);
+        let take = ((frames - skip) as u64).min(room) as usize;
+        let samples = &interleaved[skip * self.channels..(skip + take) * self.channels];
+        self.out.extend(samples.iter().map(|&x| to_i16(x)));
+        self.emitted += take as u64;
+    }
+}
+
+#[inline]
+fn to_i16(x: f32) -> i16 {
+    // `as` saturates and maps NaN to 0.
+    (x * 32768.0).round() as i16
+}
