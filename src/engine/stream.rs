@@ -93,9 +93,13 @@ impl StreamResampler {
             )));
         }
         let frames = input.len() / self.channels;
-        self.emitter.begin(self.expected_output_frames(frames));
-        self.core.feed(Source::Samples(input), &mut self.emitter)?;
         self.frames_in += frames as u64;
+        self.emitter.begin(self.expected_output_frames(frames));
+        // Never emit past round(frames_in * ratio): with extreme downsampling the
+        // filter can compute a frame before the input "owns" it; hold it back.
+        self.emitter.limit = self.target_total();
+        self.emitter.release_carry();
+        self.core.feed(Source::Samples(input), &mut self.emitter)?;
         Ok(&self.emitter.out)
     }
 
@@ -106,6 +110,8 @@ impl StreamResampler {
         let missing = target.saturating_sub(self.emitter.emitted) as usize;
         self.emitter.begin(missing);
         self.emitter.limit = target;
+        self.emitter.release_carry();
+        self.emitter.hold_excess = false;
         let step = self.core.flush_step();
         // Output still owed needs at most (missing + trim) / ratio input frames plus
         // one block; allow twice that before declaring an internal error (never hang).
@@ -123,13 +129,8 @@ impl StreamResampler {
             self.core.feed(Source::Silence(step), &mut self.emitter)?;
             steps += 1;
         }
-        self.emitter.limit = u64::MAX;
-        self.frames_in = 0;
-        // The tail stays in `emitter.out`; restart the core without touching it.
-        self.core.clear();
-        self.emitter.emitted = 0;
-        self.emitter.to_skip = self.trim;
-        self.feed_preroll()?;
+        // The tail stays in `emitter.out`; restart without touching it.
+        self.restart()?;
         Ok(&self.emitter.out)
     }
 
@@ -149,12 +150,20 @@ impl StreamResampler {
     }
 
     fn start_segment(&mut self) -> Result<(), EngineError> {
+        self.emitter.begin(0);
+        self.restart()
+    }
+
+    /// Returns to the state of a new resampler (mirrors `soxr_clear`), except
+    /// for `emitter.out`, which may still hold a flushed tail.
+    fn restart(&mut self) -> Result<(), EngineError> {
         self.core.clear();
         self.frames_in = 0;
         self.emitter.emitted = 0;
-        self.emitter.limit = u64::MAX;
+        self.emitter.limit = 0;
+        self.emitter.hold_excess = true;
+        self.emitter.carry.clear();
         self.emitter.to_skip = self.trim;
-        self.emitter.begin(0);
         self.feed_preroll()
     }
 
@@ -168,7 +177,7 @@ impl StreamResampler {
         let result = self
             .core
             .feed(Source::Silence(self.preroll), &mut self.emitter);
-        debug_assert!(self.emitter.out.is_empty());
+        debug_assert!(self.emitter.out.is_empty() && self.emitter.carry.is_empty());
         self.emitter.out = kept;
         result
     }
@@ -250,7 +259,12 @@ struct Emitter {
     channels: usize,
     to_skip: usize,
     emitted: u64,
+    /// Output frames allowed so far: `round(frames_in * ratio)`.
     limit: u64,
+    /// Whether frames past `limit` are kept for later (push) or dropped (flush).
+    hold_excess: bool,
+    /// Frames computed before the input owned them (only at extreme downsampling ratios).
+    carry: Vec<i16>,
 }
 
 impl Emitter {
@@ -260,8 +274,23 @@ impl Emitter {
             channels,
             to_skip: 0,
             emitted: 0,
-            limit: u64::MAX,
+            limit: 0,
+            hold_excess: true,
+            carry: Vec::new(),
         }
+    }
+
+    /// Emits held-back frames that the input now covers.
+    fn release_carry(&mut self) {
+        if self.carry.is_empty() {
+            return;
+        }
+        let room = self.limit.saturating_sub(self.emitted) as usize;
+        let take = (self.carry.len() / self.channels).min(room);
+        self.out
+            .extend_from_slice(&self.carry[..take * self.channels]);
+        self.carry.drain(..take * self.channels);
+        self.emitted += take as u64;
     }
 
     /// Starts a new call's output, keeping the allocation unless a huge push left it oversized.
@@ -280,11 +309,19 @@ impl Sink for Emitter {
         let frames = interleaved.len() / self.channels;
         let skip = frames.min(self.to_skip);
         self.to_skip -= skip;
-        let room = self.limit.saturating_sub(self.emitted);
+        let room = if self.carry.is_empty() {
+            self.limit.saturating_sub(self.emitted)
+        } else {
+            0 // keep order: older held frames go first
+        };
         let take = ((frames - skip) as u64).min(room) as usize;
         let samples = &interleaved[skip * self.channels..(skip + take) * self.channels];
         self.out.extend(samples.iter().map(|&x| to_i16(x)));
         self.emitted += take as u64;
+        if self.hold_excess {
+            let rest = &interleaved[(skip + take) * self.channels..];
+            self.carry.extend(rest.iter().map(|&x| to_i16(x)));
+        }
     }
 }
 
