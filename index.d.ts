@@ -1,3 +1,6 @@
+import type { TransformOptions } from 'node:stream';
+import { Transform } from 'node:stream';
+
 /**
  * rtc-resampler: a fast, exact, allocation-free audio resampler for Node.js,
  * API-compatible with `@livekit/rtc-node`'s `AudioResampler`.
@@ -87,4 +90,70 @@ export declare class AudioResampler {
   flush(): AudioFrame[];
   /** Frees the native state now; idempotent. `push`/`flush` then throw. */
   close(): void;
+}
+
+/** Options of `resampleStream` / `createResampleTransform`. */
+export interface ResampleStreamOptions {
+  /** Integer Hz in [1, 768000]. */
+  outputRate: number;
+  /** Default `AudioResamplerQuality.MEDIUM`. */
+  quality?: AudioResamplerQuality;
+  /**
+   * If given, every frame must have this channel count; a frame with another
+   * count errors the stream with a RangeError (no up/down-mixing). If omitted,
+   * the output follows each frame's own channel count.
+   */
+  channels?: number;
+}
+
+/**
+ * A `TransformStream` resampling `AudioFrame`s to `outputRate`, for
+ * `readable.pipeThrough(...)`. Same behaviour as `resampleStream`.
+ * @throws TypeError / RangeError for bad options
+ */
+export declare function createResampleTransform<F extends AudioFrameLike = AudioFrame>(
+  options: ResampleStreamOptions,
+): TransformStream<F, F>;
+
+/**
+ * Resamples a stream of frames to `outputRate`; a drop-in for `@livekit/agents`'
+ * `resampleStream`. Frames at `outputRate` and 0-sample frames come out as the
+ * same objects; one resampler is created lazily per (input rate, channels) run,
+ * flushed (tail first) and closed when either changes or the input ends; cancel,
+ * abort and source errors close it at once and propagate. Output frames are of
+ * the input frame's class and carry its userdata (flushed tails get `{}`).
+ * @throws TypeError / RangeError for bad options
+ */
+export declare function resampleStream<F extends AudioFrameLike = AudioFrame>(
+  options: ResampleStreamOptions & { stream: ReadableStream<F> },
+): ReadableStream<F>;
+
+/** Options of `PcmResampleTransform`; other `TransformOptions` (e.g. `highWaterMark`) are passed on. */
+export interface PcmResampleTransformOptions
+  extends Omit<
+    TransformOptions,
+    'objectMode' | 'readableObjectMode' | 'writableObjectMode' | 'transform' | 'flush'
+  > {
+  /** Integer Hz in [1, 768000]. */
+  inputRate: number;
+  /** Integer Hz in [1, 768000]. */
+  outputRate: number;
+  /** Integer in [1, 64], default 1. */
+  channels?: number;
+  /** Default `AudioResamplerQuality.MEDIUM`. */
+  quality?: AudioResamplerQuality;
+}
+
+/**
+ * A Node `stream.Transform` for raw interleaved s16le PCM `Buffer`s, split at any
+ * byte offset. Flushes at the end (exact total `round(frames * out / in)`); at
+ * equal rates passes chunks through untouched. Emits an Error if the input ends
+ * inside a frame.
+ */
+export declare class PcmResampleTransform extends Transform {
+  constructor(options: PcmResampleTransformOptions);
+  get inputRate(): number;
+  get outputRate(): number;
+  get channels(): number;
+  get quality(): AudioResamplerQuality;
 }
