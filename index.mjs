@@ -1,5 +1,13 @@
 // ESM entry point: the same objects as the CommonJS entry.
 import cjs from './index.js';
 
-export const { AudioFrame, AudioResampler, AudioResamplerQuality, combineAudioFrames } = cjs;
+export const {
+  AudioFrame,
+  AudioResampler,
+  AudioResamplerQuality,
+  combineAudioFrames,
+  resampleStream,
+  createResampleTransform,
+  PcmResampleTransform,
+} = cjs;
 export default cjs;
