@@ -38,6 +38,8 @@ const MAX_INPUT_FRAMES_PER_CALL: usize = 4800;
 /// Longest sinc filter we build, in input taps (bounds memory and cost for
 /// extreme downsampling ratios).
 const MAX_SINC_LEN: usize = 8192;
+/// Silence frames per flush step in direct (exact) mode.
+const SINC_FLUSH_STEP: usize = 256;
 /// Largest oversampling factor for which an exact polyphase table (`os = L`) is built.
 const MAX_EXACT_OVERSAMPLING: usize = 512;
 
@@ -90,7 +92,10 @@ impl Core {
     /// Frames of silence worth feeding per flush step.
     pub fn flush_step(&self) -> usize {
         match self {
-            Core::Sinc(c) => c.max_chunk,
+            // Small steps: a flush needs only about half a filter of silence, and
+            // a step of `max_chunk` could compute thousands of frames to discard.
+            Core::Sinc(c) if c.grid > 0 => c.grid,
+            Core::Sinc(c) => c.max_chunk.min(SINC_FLUSH_STEP),
             Core::Fft(c) => c.block_in,
         }
     }
@@ -98,7 +103,10 @@ impl Core {
     /// Forgets all history and buffered input, as if newly built.
     pub fn clear(&mut self) {
         match self {
-            Core::Sinc(c) => c.resampler.reset(),
+            Core::Sinc(c) => {
+                c.resampler.reset();
+                c.fifo_frames = 0;
+            }
             Core::Fft(c) => {
                 c.resampler.reset();
                 c.fifo_frames = 0;
@@ -123,11 +131,20 @@ impl Core {
     }
 }
 
-/// Polyphase sinc resampler (`rubato::Async`) that processes each push directly.
+/// Polyphase sinc resampler (`rubato::Async`). With an exact table it processes
+/// each push directly; with an interpolated table it goes through a small FIFO.
 pub struct SincCore {
     resampler: Async<f32>,
     channels: usize,
     max_chunk: usize,
+    /// Interpolated (`Cubic`) tables only: rubato is always called with exactly
+    /// `grid` frames. Its fractional position is an `f64` whose rounding depends
+    /// on where calls start, so direct calls would make the output depend (by an
+    /// LSB now and then) on the push sizes. 0 = direct mode.
+    grid: usize,
+    /// Interleaved input waiting for a full grid chunk (grid mode only).
+    fifo: Vec<i16>,
+    fifo_frames: usize,
     out_buf: Vec<f32>,
     delay: f64,
     sinc_len: usize,
@@ -172,12 +189,22 @@ impl SincCore {
             Async::<f32>::new_sinc(ratio, 1.0, &params, max_chunk, channels, FixedAsync::Input)
                 .map_err(|e| EngineError::Internal(e.to_string()))?;
         let out_buf = vec![0.0; resampler.output_frames_max() * channels];
+        // Grid chunk: long enough that rubato's per-call cost (it moves 2 × sinc_len
+        // frames of history) stays small, short enough to add little latency.
+        let grid = if interpolation == SincInterpolationType::Nearest {
+            0
+        } else {
+            (sinc_len / 4).max(64).min(max_chunk)
+        };
         // Measured group delay of rubato's sinc (shared/reference/rubato-5.md §6).
         let delay = ratio * (sinc_len as f64 / 2.0 - 1.0 / oversampling as f64) - 1.0;
         Ok(SincCore {
             resampler,
             channels,
             max_chunk,
+            grid,
+            fifo: vec![0; grid * channels],
+            fifo_frames: 0,
             out_buf,
             delay,
             sinc_len,
@@ -188,6 +215,40 @@ impl SincCore {
     }
 
     fn feed(&mut self, source: Source, sink: &mut dyn Sink) -> Result<(), EngineError> {
+        if self.grid == 0 {
+            return self.feed_direct(source, sink);
+        }
+        let channels = self.channels;
+        let total = match source {
+            Source::Samples(s) => s.len() / channels,
+            Source::Silence(n) => n,
+        };
+        let mut done = 0;
+        while done < total {
+            let take = (total - done).min(self.grid - self.fifo_frames);
+            let dst =
+                &mut self.fifo[self.fifo_frames * channels..(self.fifo_frames + take) * channels];
+            match source {
+                Source::Samples(s) => {
+                    dst.copy_from_slice(&s[done * channels..(done + take) * channels])
+                }
+                Source::Silence(_) => dst.fill(0),
+            }
+            self.fifo_frames += take;
+            done += take;
+            if self.fifo_frames == self.grid {
+                let fifo = std::mem::take(&mut self.fifo);
+                let result = self.feed_direct(Source::Samples(&fifo), sink);
+                self.fifo = fifo;
+                self.fifo_frames = 0;
+                result?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Passes `source` to rubato in calls of at most `max_chunk` frames.
+    fn feed_direct(&mut self, source: Source, sink: &mut dyn Sink) -> Result<(), EngineError> {
         let channels = self.channels;
         let total = match source {
             Source::Samples(s) => s.len() / channels,
