@@ -43,6 +43,11 @@ const SINC_FLUSH_STEP: usize = 256;
 /// Largest oversampling factor for which an exact polyphase table (`os = L`) is built.
 const MAX_EXACT_OVERSAMPLING: usize = 512;
 
+/// With the `test-panic` cargo feature (test builds only), input starting with
+/// these samples makes [`Core::feed`] panic.
+#[cfg(feature = "test-panic")]
+pub const TEST_PANIC_TRIGGER: [i16; 4] = [-32768, 32767, 0x0bad, -0x0bad];
+
 pub enum Core {
     Sinc(SincCore),
     Fft(FftCore),
@@ -75,6 +80,12 @@ impl Core {
 
     /// Consumes all of `source` and passes every computable output frame to `sink`.
     pub fn feed(&mut self, source: Source, sink: &mut dyn Sink) -> Result<(), EngineError> {
+        #[cfg(feature = "test-panic")]
+        if let Source::Samples(s) = source {
+            if s.starts_with(&TEST_PANIC_TRIGGER) {
+                panic!("test-panic: forced panic inside the engine");
+            }
+        }
         match self {
             Core::Sinc(c) => c.feed(source, sink),
             Core::Fft(c) => c.feed(source, sink),
