@@ -23,3 +23,6 @@ export declare class NativeResampler {
   /** A one-line description of the engine configuration (for benchmarks and debugging). */
   describe(): string
 }
+
+/** Number of native resampler states currently allocated (not yet closed or collected). */
+export declare function liveNativeResamplers(): number

@@ -8,11 +8,21 @@
 pub mod engine;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use engine::{EngineError, Quality, StreamResampler, MAX_CHANNELS, MAX_RATE};
+
+/// Native engines alive in this process (all threads), for leak tests and benchmarks.
+static LIVE_ENGINES: AtomicU32 = AtomicU32::new(0);
+
+/// Number of native resampler states currently allocated (not yet closed or collected).
+#[napi]
+pub fn live_native_resamplers() -> u32 {
+    LIVE_ENGINES.load(Ordering::Relaxed)
+}
 
 /// Native state of one resampler. Use `AudioResampler` from the package instead.
 #[napi]
@@ -39,6 +49,7 @@ impl NativeResampler {
         let quality = int_in_range(&env, quality, "quality", 0, 4)?;
         let quality = Quality::from_index(quality as u32).expect("range checked above");
         let inner = guard(|| StreamResampler::new(input_rate, output_rate, channels, quality))?;
+        LIVE_ENGINES.fetch_add(1, Ordering::Relaxed);
         Ok(NativeResampler {
             inner: Some(inner),
             failed: false,
@@ -54,12 +65,14 @@ impl NativeResampler {
     ) -> Result<Option<Int16ArraySlice<'env>>> {
         let failed = &mut self.failed;
         let inner = live(&mut self.inner, *failed)?;
-        match catch_unwind(AssertUnwindSafe(|| inner.push(input).map(|out| to_js(env, out)))) {
+        match catch_unwind(AssertUnwindSafe(|| {
+            inner.push(input).map(|out| to_js(env, out))
+        })) {
             Ok(Ok(out)) => out,
             Ok(Err(e)) => Err(engine_error(e)),
             Err(panic) => {
                 *failed = true;
-                self.inner = None;
+                self.release();
                 Err(panic_error(panic))
             }
         }
@@ -70,12 +83,14 @@ impl NativeResampler {
     pub fn flush<'env>(&mut self, env: &'env Env) -> Result<Option<Int16ArraySlice<'env>>> {
         let failed = &mut self.failed;
         let inner = live(&mut self.inner, *failed)?;
-        match catch_unwind(AssertUnwindSafe(|| inner.flush().map(|out| to_js(env, out)))) {
+        match catch_unwind(AssertUnwindSafe(|| {
+            inner.flush().map(|out| to_js(env, out))
+        })) {
             Ok(Ok(out)) => out,
             Ok(Err(e)) => Err(engine_error(e)),
             Err(panic) => {
                 *failed = true;
-                self.inner = None;
+                self.release();
                 Err(panic_error(panic))
             }
         }
@@ -84,7 +99,7 @@ impl NativeResampler {
     /// Frees the native state now. Idempotent.
     #[napi]
     pub fn close(&mut self) {
-        self.inner = None;
+        self.release();
     }
 
     /// Whether `close()` was called (or the resampler failed).
@@ -97,6 +112,22 @@ impl NativeResampler {
     #[napi]
     pub fn describe(&self) -> Result<String> {
         Ok(live_ref(&self.inner, self.failed)?.describe())
+    }
+}
+
+impl NativeResampler {
+    /// Frees the engine state (once).
+    fn release(&mut self) {
+        if self.inner.take().is_some() {
+            LIVE_ENGINES.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Drop for NativeResampler {
+    // Runs when V8 collects a resampler that was never closed.
+    fn drop(&mut self) {
+        self.release();
     }
 }
 
