@@ -59,8 +59,12 @@ export declare function combineAudioFrames<F extends AudioFrameLike>(buffer: F |
 /**
  * Streaming resampler. Output frames are built with the input frame's own class,
  * so `@livekit/rtc-node` frames in give `@livekit/rtc-node` frames out.
+ *
+ * `F` is the frame type `flush()` returns (the class of the frames you push);
+ * declare it to get rtc-node frames back typed from `flush()` too:
+ * `new AudioResampler<rtc.AudioFrame>(48000, 16000)`.
  */
-export declare class AudioResampler {
+export declare class AudioResampler<F extends AudioFrameLike = AudioFrame> {
   /**
    * @param inputRate integer Hz in [1, 768000]
    * @param outputRate integer Hz in [1, 768000]
@@ -82,12 +86,12 @@ export declare class AudioResampler {
    *   Error if its sampleRate/channels differ from the resampler's, its data is
    *   shorter than `samplesPerChannel * channels`, or the resampler is closed.
    */
-  push<F extends AudioFrameLike>(frame: F): F[];
+  push<G extends AudioFrameLike>(frame: G): G[];
   /**
    * Returns the remaining output (`[]` if none), making the total since the last
    * flush exactly `round(inputFrames * outputRate / inputRate)`, and resets for reuse.
    */
-  flush(): AudioFrame[];
+  flush(): F[];
   /** Frees the native state now; idempotent. `push`/`flush` then throw. */
   close(): void;
 }

@@ -1,0 +1,264 @@
+'use strict';
+
+// Packaging: `npm pack` → install the tarball into an empty project → use it
+// from CommonJS and ESM. The tarball has no .node file, so installing it runs
+// the package's `install` script, which builds the addon from source with cargo
+// (the path of every platform without a prebuilt package). Cargo output goes to
+// target/pack-test (CARGO_TARGET_DIR), so after the first run only the crate
+// itself is recompiled. npm needs no network: the package has no dependencies.
+
+const { execFileSync, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const pkg = require('../package.json');
+const { platformSuffix, suffixOfTriple } = require('../lib/platform.js');
+
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const BUILD_TIMEOUT_MS = 10 * 60 * 1000;
+
+/** The environment of a child npm: ours without the npm_* variables of `npm test`. */
+function childEnv(extra = {}) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!/^npm_/i.test(k)) env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+function npm(args, cwd, extraEnv) {
+  const res = spawnSync(NPM, args, { cwd, env: childEnv(extraEnv), encoding: 'utf8', timeout: BUILD_TIMEOUT_MS });
+  if (res.error) throw res.error;
+  return { code: res.status, out: `${res.stdout}\n${res.stderr}` };
+}
+
+/** A fresh empty project in `dir`. */
+function makeProject(dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2),
+  );
+  return dir;
+}
+
+let tmp;
+let tarball;
+let packedFiles;
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rtc-resampler-pack-'));
+  const json = execFileSync(NPM, ['pack', '--json', '--pack-destination', tmp], {
+    cwd: root,
+    env: childEnv(),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const [info] = JSON.parse(json);
+  tarball = path.join(tmp, info.filename);
+  packedFiles = info.files.map((f) => f.path).sort();
+});
+
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('npm pack', () => {
+  test('contains exactly what a source build and the runtime need', () => {
+    // Everything the package needs at run time and to build with cargo.
+    const required = [
+      'package.json',
+      'LICENSE',
+      'CHANGELOG.md',
+      'index.js',
+      'index.mjs',
+      'index.d.ts',
+      'binding.js',
+      'binding.d.ts',
+      'Cargo.toml',
+      'Cargo.lock',
+      'build.rs',
+      'src/lib.rs',
+      'scripts/build-from-source.js',
+    ];
+    for (const file of required) expect(packedFiles).toContain(file);
+    // The README is the lead's file; npm ships it whenever it exists.
+    if (fs.existsSync(path.join(root, 'README.md'))) expect(packedFiles).toContain('README.md');
+    // Every JS module the entry points load is packed.
+    for (const file of fs.readdirSync(path.join(root, 'lib'))) {
+      if (file.endsWith('.js')) expect(packedFiles).toContain(`lib/${file}`);
+    }
+    // Every Rust source file of the library is packed.
+    const rs = (dir) =>
+      fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? rs(`${dir}/${e.name}`) : e.name.endsWith('.rs') ? [`${dir}/${e.name}`] : [],
+      );
+    for (const file of rs('src')) expect(packedFiles).toContain(file);
+    // ...and nothing else: no target/, binaries, tests, benches, examples, CI or npm/ dirs.
+    const allowed =
+      /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|index\.(js|mjs|d\.ts)|binding\.(js|d\.ts)|Cargo\.(toml|lock)|build\.rs|lib\/[\w-]+\.js|src\/[\w/-]+\.rs|scripts\/build-from-source\.js)$/;
+    expect(packedFiles.filter((f) => !allowed.test(f))).toEqual([]);
+    expect(packedFiles.filter((f) => /\.node$|^target\/|test|bench|^npm\//.test(f))).toEqual([]);
+  });
+
+  test('npm/ has one package per napi target, versioned with the root package', () => {
+    const dirs = fs.readdirSync(path.join(root, 'npm')).sort();
+    expect(dirs).toEqual(pkg.napi.targets.map(suffixOfTriple).sort());
+    expect(dirs).toHaveLength(6);
+    for (const dir of dirs) {
+      const sub = require(path.join(root, 'npm', dir, 'package.json'));
+      expect(sub.name).toBe(`${pkg.name}-${dir}`);
+      expect(sub.version).toBe(pkg.version);
+      expect(sub.main).toBe(`${pkg.napi.binaryName}.${dir}.node`);
+      expect(sub.files).toEqual([sub.main]);
+      expect(sub.os).toEqual([dir.split('-')[0]]);
+    }
+    // The generated loader checks the platform package's version against this
+    // one (under NAPI_RS_ENFORCE_VERSION_CHECK); `npm version` regenerates it.
+    const loader = fs.readFileSync(path.join(root, 'binding.js'), 'utf8');
+    const versions = new Set([...loader.matchAll(/expected ([^ ]+) but got/g)].map((m) => m[1]));
+    expect([...versions]).toEqual([pkg.version]);
+  });
+});
+
+describe('installing the tarball', () => {
+  test(
+    'builds from source with cargo and works from CommonJS and ESM',
+    () => {
+      const project = makeProject(path.join(tmp, 'project'));
+      const cargoTarget = path.join(root, 'target', 'pack-test');
+      const install = npm(
+        ['install', tarball, '--offline', '--no-audit', '--no-fund', '--foreground-scripts'],
+        project,
+        { CARGO_TARGET_DIR: cargoTarget },
+      );
+      if (install.code !== 0) throw new Error(`npm install failed:\n${install.out}`);
+      // The one-line notice of the install script (visible with --foreground-scripts).
+      expect(install.out).toMatch(/rtc-resampler: no prebuilt binary for this platform, building from source/);
+      const installed = path.join(project, 'node_modules', 'rtc-resampler');
+      expect(fs.existsSync(path.join(installed, `${pkg.napi.binaryName}.${platformSuffix()}.node`))).toBe(true);
+      expect(fs.existsSync(path.join(installed, 'target'))).toBe(false);
+
+      // The same computation from CJS, from ESM, and in this process from the
+      // repository: a 1 s 440 Hz tone, 48 kHz → 16 kHz in 10 ms frames, then a
+      // stereo 16 kHz → 24 kHz run through resampleStream.
+      const body = `
+        const sine = (n, rate, channels) => {
+          const a = new Int16Array(n * channels);
+          for (let i = 0; i < n; i++) for (let c = 0; c < channels; c++)
+            a[i * channels + c] = Math.round(12000 * Math.sin(2 * Math.PI * 440 * (c + 1) * i / rate));
+          return a;
+        };
+        const checksum = (frames) => {
+          let h = 0, n = 0;
+          for (const f of frames) for (const s of f.data) { h = (Math.imul(h, 31) + s) | 0; n++; }
+          return { h, n };
+        };
+        const run = async (m) => {
+          const r = new m.AudioResampler(48000, 16000, 1, m.AudioResamplerQuality.HIGH);
+          const input = sine(48000, 48000, 1);
+          const out = [];
+          for (let i = 0; i < 48000; i += 480)
+            out.push(...r.push(new m.AudioFrame(input.subarray(i, i + 480), 48000, 1, 480)));
+          out.push(...r.flush());
+          r.close();
+          const combined = m.combineAudioFrames(out);
+          const stereo = sine(1600, 16000, 2);
+          const source = new ReadableStream({
+            start(c) {
+              for (let i = 0; i < 1600; i += 160)
+                c.enqueue(new m.AudioFrame(stereo.slice(i * 2, (i + 160) * 2), 16000, 2, 160));
+              c.close();
+            },
+          });
+          const streamed = [];
+          for await (const f of m.resampleStream({ stream: source, outputRate: 24000 })) streamed.push(f);
+          return {
+            exports: Object.keys(m).filter((k) => k !== 'default').sort(),
+            samplesPerChannel: combined.samplesPerChannel,
+            resampled: checksum(out),
+            streamed: checksum(streamed),
+            streamedRate: streamed.map((f) => f.sampleRate),
+          };
+        };`;
+      fs.writeFileSync(
+        path.join(project, 'main.cjs'),
+        `'use strict';\nconst m = require('rtc-resampler');\n${body}\n` +
+          `run(m).then((r) => console.log(JSON.stringify({ ...r, resolved: require.resolve('rtc-resampler') })));\n`,
+      );
+      fs.writeFileSync(
+        path.join(project, 'main.mjs'),
+        `import * as m from 'rtc-resampler';\nimport { AudioResampler } from 'rtc-resampler';\n` +
+          `import def from 'rtc-resampler';\n${body}\n` +
+          `const r = await run(m);\n` +
+          `console.log(JSON.stringify({ ...r, sameClass: AudioResampler === def.AudioResampler, ` +
+          `resolved: import.meta.resolve('rtc-resampler') }));\n`,
+      );
+      const runScript = (file) =>
+        JSON.parse(execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8', env: childEnv() }));
+      const cjs = runScript('main.cjs');
+      const esm = runScript('main.mjs');
+
+      // Resolved from the temp project, not from this repository.
+      expect(cjs.resolved).toBe(path.join(fs.realpathSync(installed), 'index.js'));
+      expect(esm.resolved).toMatch(/\/node_modules\/rtc-resampler\/index\.mjs$/);
+      expect(esm.sameClass).toBe(true);
+
+      // Same named exports from both entry points, and the same as the repository's.
+      const expectedExports = Object.keys(require('..')).sort();
+      expect(cjs.exports).toEqual(expectedExports);
+      expect(esm.exports).toEqual(expectedExports);
+      for (const name of ['AudioResampler', 'AudioResamplerQuality', 'AudioFrame', 'combineAudioFrames', 'resampleStream']) {
+        expect(cjs.exports).toContain(name);
+      }
+
+      // Exact length, and the same samples as the repository's own build.
+      expect(cjs.samplesPerChannel).toBe(16000);
+      expect(cjs.resampled.n).toBe(16000);
+      expect(cjs.streamed.n).toBe(2 * 2400);
+      expect(new Set(cjs.streamedRate)).toEqual(new Set([24000]));
+      expect(esm.resampled).toEqual(cjs.resampled);
+      expect(esm.streamed).toEqual(cjs.streamed);
+      const local = new Function('m', `${body}\nreturn run(m);`)(require('..'));
+      return local.then((mine) => {
+        // The tarball was built from the sources in this tree; the repository's
+        // own binary must give the same samples (else it is stale: `npm run build`).
+        if (JSON.stringify([mine.resampled, mine.streamed]) !== JSON.stringify([cjs.resampled, cjs.streamed])) {
+          throw new Error(
+            'The binary built from the packed sources and the repository binary give different samples ' +
+              `(${JSON.stringify([mine.resampled, mine.streamed])} vs ${JSON.stringify([cjs.resampled, cjs.streamed])}). ` +
+              'If you changed Rust code, run `npm run build` first.',
+          );
+        }
+      });
+    },
+    BUILD_TIMEOUT_MS,
+  );
+
+  test('without cargo, the install fails with a message saying what to install', () => {
+    const project = makeProject(path.join(tmp, 'no-cargo'));
+    const install = npm(['install', tarball, '--offline', '--no-audit', '--no-fund'], project, {
+      CARGO: path.join(tmp, 'no-such-cargo'),
+    });
+    expect(install.code).not.toBe(0);
+    expect(install.out).toMatch(/no-such-cargo` was not found\. Install a Rust toolchain \(https:\/\/rustup\.rs\)/);
+  }, 120_000);
+
+  test('with --ignore-scripts there is no binary, and require() says what to do', () => {
+    const project = makeProject(path.join(tmp, 'ignore-scripts'));
+    const install = npm(['install', tarball, '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], project);
+    if (install.code !== 0) throw new Error(`npm install failed:\n${install.out}`);
+    const res = spawnSync(
+      process.execPath,
+      ['-e', "try { require('rtc-resampler') } catch (e) { console.log(e.message); console.log('cause:', !!e.cause) }"],
+      { cwd: project, encoding: 'utf8', env: childEnv() },
+    );
+    const msg = res.stdout;
+    expect(msg).toMatch(new RegExp(`could not load the native addon for ${platformSuffix()}`));
+    expect(msg).toContain('npm rebuild rtc-resampler');
+    expect(msg).toContain('https://rustup.rs');
+    expect(msg).toContain('cause: true');
+  }, 120_000);
+});

@@ -1,0 +1,211 @@
+// Type test for index.d.ts, compiled by `npm run typecheck` (tsc --noEmit, never run).
+// It imports the package by name, so the types are resolved through package.json
+// "exports" as in a user's project. Every `@ts-expect-error` line must be an
+// error: if one compiles, tsc fails with "Unused '@ts-expect-error' directive".
+
+import {
+  AudioFrame as RtcAudioFrame,
+  AudioResampler as RtcAudioResampler,
+  AudioResamplerQuality as RtcQuality,
+} from '@livekit/rtc-node';
+import {
+  AudioFrame,
+  type AudioFrameLike,
+  AudioResampler,
+  AudioResamplerQuality,
+  combineAudioFrames,
+  createResampleTransform,
+  PcmResampleTransform,
+  type PcmResampleTransformOptions,
+  resampleStream,
+  type ResampleStreamOptions,
+} from 'rtc-resampler';
+import * as ns from 'rtc-resampler';
+import type { Transform } from 'node:stream';
+
+/** Compile-time exact type equality. */
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function assertType<T extends true>(): void {}
+
+// ---- AudioResamplerQuality: rtc-node's names and values -------------------------
+const q: AudioResamplerQuality = AudioResamplerQuality.HIGH;
+const qualities: number[] = [
+  AudioResamplerQuality.QUICK,
+  AudioResamplerQuality.LOW,
+  AudioResamplerQuality.MEDIUM,
+  AudioResamplerQuality.HIGH,
+  AudioResamplerQuality.VERY_HIGH,
+];
+const qualityName: string = AudioResamplerQuality[AudioResamplerQuality.LOW]; // reverse mapping
+// @ts-expect-error no such preset
+AudioResamplerQuality.ULTRA;
+// @ts-expect-error 7 is not a preset
+const badQuality: AudioResamplerQuality = 7;
+
+// ---- AudioFrame and combineAudioFrames ------------------------------------------
+const ours = new AudioFrame(new Int16Array(960), 48000, 2, 480);
+const withUserdata = new AudioFrame(new Int16Array(480), 48000, 1, 480, { id: 'a' });
+const silence: AudioFrame = AudioFrame.create(16000, 1, 160);
+const ud: Record<string, unknown> = withUserdata.userdata;
+const asLike: AudioFrameLike = ours;
+// @ts-expect-error data must be an Int16Array
+new AudioFrame(new Float32Array(960), 48000, 2, 480);
+// @ts-expect-error samplesPerChannel is required
+new AudioFrame(new Int16Array(960), 48000, 2);
+// @ts-expect-error userdata is read-only (a getter)
+ours.userdata = {};
+
+const combined = combineAudioFrames([ours, ours]);
+assertType<Equals<typeof combined, AudioFrame>>();
+assertType<Equals<ReturnType<typeof combineAudioFrames<AudioFrame>>, AudioFrame>>();
+// @ts-expect-error not a frame
+combineAudioFrames([new Int16Array(4)]);
+
+// ---- AudioResampler ------------------------------------------------------------
+const r = new AudioResampler(48000, 16000);
+const r2 = new AudioResampler(48000, 16000, 2);
+const r3 = new AudioResampler(48000, 16000, 2, AudioResamplerQuality.VERY_HIGH);
+const rates: number[] = [r.inputRate, r.outputRate, r.channels];
+const quality: AudioResamplerQuality = r3.quality;
+const isClosed: boolean = r.closed;
+
+const out = r2.push(ours);
+assertType<Equals<typeof out, AudioFrame[]>>();
+const outData: Int16Array = out[0].data;
+const tail = r2.flush();
+assertType<Equals<typeof tail, AudioFrame[]>>();
+r.close();
+
+// Plain objects with the frame shape are accepted and typed as given.
+const plain = { data: new Int16Array(480), sampleRate: 48000, channels: 1, samplesPerChannel: 480 };
+const plainOut = r.push(plain);
+assertType<Equals<typeof plainOut, (typeof plain)[]>>();
+
+// @ts-expect-error a bare Int16Array is not a frame (rtc-node takes frames too)
+r.push(new Int16Array(480));
+// @ts-expect-error a Buffer is not a frame
+r.push(Buffer.alloc(960));
+// @ts-expect-error frame data must be Int16Array
+r.push({ data: new Float32Array(480), sampleRate: 48000, channels: 1, samplesPerChannel: 480 });
+// @ts-expect-error samplesPerChannel missing
+r.push({ data: new Int16Array(480), sampleRate: 48000, channels: 1 });
+// @ts-expect-error rates are numbers
+new AudioResampler('48000', 16000);
+// @ts-expect-error outputRate is required
+new AudioResampler(48000);
+// @ts-expect-error quality must be a preset
+new AudioResampler(48000, 16000, 1, 9);
+// @ts-expect-error quality is not a string
+new AudioResampler(48000, 16000, 1, 'high');
+// @ts-expect-error inputRate is read-only
+r.inputRate = 8000;
+// @ts-expect-error closed is read-only
+r.closed = true;
+// @ts-expect-error flush takes no frame
+r.flush(ours);
+
+// ---- @livekit/rtc-node frames go in and come back typed ----------------------------
+const rtcFrame = new RtcAudioFrame(new Int16Array(480), 48000, 1, 480);
+const rtcOut = r.push(rtcFrame);
+assertType<Equals<typeof rtcOut, RtcAudioFrame[]>>();
+const rtcFirst: RtcAudioFrame = rtcOut[0];
+// The resampler's frame type can be declared so that flush() is typed too.
+const rtcResampler = new AudioResampler<RtcAudioFrame>(48000, 16000, 1, AudioResamplerQuality.HIGH);
+const rtcPushed: RtcAudioFrame[] = rtcResampler.push(rtcFrame);
+const rtcTail: RtcAudioFrame[] = rtcResampler.flush();
+const rtcCombined: RtcAudioFrame = combineAudioFrames([rtcFrame, rtcFirst]);
+// Our frames can be passed to rtc-node APIs that take only the public frame shape...
+const rtcLike: AudioFrameLike = rtcFrame;
+// ...but an rtc-node-typed resampler only takes frames that are rtc-node frames.
+// @ts-expect-error our AudioFrame lacks rtc-node's private fields
+rtcResampler.flush().push(ours);
+// rtc-node's quality enum has the same name and members, so TypeScript accepts it.
+new AudioResampler(48000, 16000, 1, RtcQuality.HIGH);
+// @ts-expect-error but not a value outside of it
+new AudioResampler(48000, 16000, 1, (RtcQuality.VERY_HIGH + 1) as 5);
+// Code written against rtc-node's resampler compiles unchanged against ours
+// (the one-line migration): same constructor, push, flush and close shapes.
+function drain(resampler: RtcAudioResampler, f: RtcAudioFrame): RtcAudioFrame[] {
+  const frames = [...resampler.push(f), ...resampler.flush()];
+  resampler.close();
+  return frames;
+}
+function drainOurs(resampler: AudioResampler<RtcAudioFrame>, f: RtcAudioFrame): RtcAudioFrame[] {
+  const frames = [...resampler.push(f), ...resampler.flush()];
+  resampler.close();
+  return frames;
+}
+const migrated: typeof drain = (_r, f) => drainOurs(new AudioResampler<RtcAudioFrame>(48000, 16000), f);
+
+// ---- resampleStream / createResampleTransform (WHATWG streams) ---------------------
+declare const rtcFrames: ReadableStream<RtcAudioFrame>;
+declare const ourFrames: ReadableStream<AudioFrame>;
+const opts: ResampleStreamOptions = { outputRate: 16000 };
+const rs1 = resampleStream({ stream: rtcFrames, outputRate: 16000 });
+assertType<Equals<typeof rs1, ReadableStream<RtcAudioFrame>>>();
+const rs2 = resampleStream({ stream: ourFrames, outputRate: 24000, quality: AudioResamplerQuality.LOW, channels: 1 });
+assertType<Equals<typeof rs2, ReadableStream<AudioFrame>>>();
+const ts1 = createResampleTransform<RtcAudioFrame>({ outputRate: 16000 });
+const piped: ReadableStream<RtcAudioFrame> = rtcFrames.pipeThrough(ts1);
+const ts2 = createResampleTransform(opts);
+assertType<Equals<typeof ts2, TransformStream<AudioFrame, AudioFrame>>>();
+// @ts-expect-error stream is required by resampleStream
+resampleStream({ outputRate: 16000 });
+// @ts-expect-error outputRate is required
+resampleStream({ stream: rtcFrames });
+// @ts-expect-error a stream of Int16Arrays is not a stream of frames
+resampleStream({ stream: new ReadableStream<Int16Array>(), outputRate: 16000 });
+// @ts-expect-error outputRate is a number
+createResampleTransform({ outputRate: '16000' });
+
+// ---- PcmResampleTransform (Node byte streams) --------------------------------------
+const pcmOpts: PcmResampleTransformOptions = { inputRate: 48000, outputRate: 16000 };
+const pcm = new PcmResampleTransform({ ...pcmOpts, channels: 2, quality: AudioResamplerQuality.QUICK, highWaterMark: 1 << 16 });
+const asTransform: Transform = pcm;
+const pcmInfo: number[] = [pcm.inputRate, pcm.outputRate, pcm.channels];
+const pcmQuality: AudioResamplerQuality = pcm.quality;
+pcm.write(Buffer.alloc(960));
+// @ts-expect-error inputRate is required
+new PcmResampleTransform({ outputRate: 16000 });
+// @ts-expect-error object mode is not an option
+new PcmResampleTransform({ inputRate: 48000, outputRate: 16000, objectMode: true });
+// @ts-expect-error options are required
+new PcmResampleTransform();
+
+// ---- The namespace has exactly the runtime exports ----------------------------------
+type Exports = keyof typeof ns;
+assertType<
+  Equals<
+    Exports,
+    | 'AudioFrame'
+    | 'AudioResampler'
+    | 'AudioResamplerQuality'
+    | 'combineAudioFrames'
+    | 'createResampleTransform'
+    | 'PcmResampleTransform'
+    | 'resampleStream'
+  >
+>();
+
+export {
+  q,
+  qualities,
+  qualityName,
+  badQuality,
+  silence,
+  ud,
+  asLike,
+  rates,
+  quality,
+  isClosed,
+  outData,
+  rtcPushed,
+  rtcTail,
+  rtcCombined,
+  rtcLike,
+  migrated,
+  piped,
+  asTransform,
+  pcmInfo,
+  pcmQuality,
+};
