@@ -123,6 +123,22 @@ describe('npm pack', () => {
   });
 });
 
+describe('entry points', () => {
+  test('index.d.ts declares exactly the values index.js exports', () => {
+    const ts = require('typescript');
+    const file = path.join(root, 'index.d.ts');
+    const program = ts.createProgram([file], { types: ['node'], noEmit: true });
+    const checker = program.getTypeChecker();
+    const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(file));
+    const declaredValues = checker
+      .getExportsOfModule(moduleSymbol)
+      .filter((sym) => (sym.flags & ts.SymbolFlags.Value) !== 0)
+      .map((sym) => sym.name)
+      .sort();
+    expect(declaredValues).toEqual(Object.keys(require('..')).sort());
+  });
+});
+
 describe('installing the tarball', () => {
   test(
     'builds from source with cargo and works from CommonJS and ESM',
