@@ -66,40 +66,74 @@ pub enum Design {
 
 /// The longest FFT block (in input frames) we accept before falling back to sinc:
 /// rates with a large `in / gcd(in, out)` force huge blocks, hence huge latency.
-const MAX_FFT_BLOCK_MS: f64 = 45.0;
+const MAX_FFT_BLOCK_MS: f64 = 64.0;
 
 /// Picks the design for a preset and a rate pair.
+///
+/// Measured with `npm run quality` (README "Quality presets"); at 48k→16k, with
+/// 10 ms pushes (passband −0.1 / −3 dB in % of the lower Nyquist, worst alias,
+/// held-back lag avg / max):
+///
+/// * QUICK: FFT, 2.5 ms block (at least 40 frames at the lower rate), Hann
+///   window (fastest roll-off of rubato's windows; its ≈ −44…−50 dB stopband is
+///   all QUICK promises): flat to 84 %, lag 1.25 ms, ≈ 1.5 µs per push. Where the
+///   pair forbids such a short block (44.1k↔48k: multiples of 3.3 ms), a 40-tap
+///   sinc with the same window (same response, output on every push, but 2–4×
+///   the cost of the FFT in rubato).
+/// * LOW: FFT, 10 ms block, Blackman-Harris. One block per 10 ms push, so the
+///   lag is just the 5 ms group delay; ≈ −120 dB stopband starting at Nyquist
+///   (≈ −105 dB for images of tones just below Nyquist when upsampling).
+/// * MEDIUM: downsampling: FFT, 15 ms block, Blackman-Harris: flat to ≈ 94.5 %,
+///   stopband ≈ −120 dB from Nyquist, lag 12.5 / 17.5 ms. Upsampling: 20 ms block,
+///   squared Blackman-Harris (93.6 / 95.2 %, lag 15 / 20 ms), see below.
+/// * HIGH: FFT, 25 ms block, squared Blackman-Harris: stopband at the f32 floor
+///   (far below int16), flat to ≈ 95 %, lag 22.5 / 32.5 ms.
+/// * VERY_HIGH: FFT, 30 ms block, squared Blackman-Harris: the widest passband
+///   that fits the 30 / 40 ms lag budget with a stopband below the int16 floor.
+///
+/// A plain Blackman-Harris window gives a 1.5–2 % wider passband than the squared
+/// one for the same block (hence the same lag), at the price of a ≈ −120 dB
+/// stopband instead of ≈ −150 dB; squared windows are used where the preset
+/// promises a stopband below the int16 floor.
 pub fn design_for(quality: Quality, input_rate: u32, output_rate: u32) -> Design {
-    let wanted = match quality {
-        Quality::Quick => Design::Sinc {
-            base_len: 32,
-            window: WindowFunction::BlackmanHarris2,
-        },
-        Quality::Low => Design::Sinc {
-            base_len: 96,
-            window: WindowFunction::BlackmanHarris2,
-        },
-        Quality::Medium => Design::Fft {
-            block_ms: 20.0,
-            window: WindowFunction::BlackmanHarris2,
-        },
-        Quality::High => Design::Fft {
-            block_ms: 30.0,
-            window: WindowFunction::BlackmanHarris2,
-        },
-        Quality::VeryHigh => Design::Fft {
-            block_ms: 40.0,
-            window: WindowFunction::BlackmanHarris2,
-        },
-    };
-    match wanted {
-        Design::Fft { block_ms, window } if !fft_fits(input_rate, output_rate, block_ms) => {
-            // Same filter length in time, as a sinc at the lower rate.
-            let lower = input_rate.min(output_rate) as f64;
-            let base_len = ((block_ms / 1000.0) * lower).round().clamp(32.0, 2048.0) as usize;
-            Design::Sinc { base_len, window }
+    // (block in frames at the lower rate, window). The response in % of the lower
+    // Nyquist depends only on the filter length counted at the lower rate, so the
+    // block is set in those frames: 240 frames is 15 ms at 16 kHz, 30 ms at 8 kHz
+    // (still half of libsoxr's lag there), and 5.4 ms at 44.1 kHz.
+    let (frames, window) = match quality {
+        Quality::Quick => {
+            // QUICK wants the least lag: only a block the pair allows at ≤ 3 ms.
+            let block_ms = f64::max(2.5, 40.0 * 1000.0 / input_rate.min(output_rate) as f64);
+            let block = fft_block_frames(input_rate, output_rate, block_ms);
+            if block as f64 * 1000.0 / input_rate as f64 <= block_ms.max(3.0) {
+                return Design::Fft {
+                    block_ms,
+                    window: WindowFunction::Hann,
+                };
+            }
+            return Design::Sinc {
+                base_len: 40,
+                window: WindowFunction::Hann,
+            };
         }
-        other => other,
+        Quality::Low => (160.0, WindowFunction::BlackmanHarris),
+        // Upsampling: rubato's Fft passes the block's Nyquist bin, so with the plain
+        // Blackman-Harris window a tone just below the input Nyquist leaves an image
+        // at ≈ −105 dB; the squared window takes it below −120 dB, and needs a longer
+        // block to keep the passband (93.6 / 95.2 %, lag 15 / 20 ms at 16k→48k).
+        Quality::Medium if output_rate > input_rate => (320.0, WindowFunction::BlackmanHarris2),
+        Quality::Medium => (240.0, WindowFunction::BlackmanHarris),
+        Quality::High => (400.0, WindowFunction::BlackmanHarris2),
+        Quality::VeryHigh => (480.0, WindowFunction::BlackmanHarris2),
+    };
+    let lower = input_rate.min(output_rate) as f64;
+    let block_ms = frames * 1000.0 / lower;
+    if fft_fits(input_rate, output_rate, block_ms) {
+        Design::Fft { block_ms, window }
+    } else {
+        // Same filter length in time, as a sinc at the lower rate.
+        let base_len = ((block_ms / 1000.0) * lower).round().clamp(32.0, 2048.0) as usize;
+        Design::Sinc { base_len, window }
     }
 }
 

@@ -1,0 +1,70 @@
+//! Engine cost and heap of each preset: `cargo run --release --example preset_cost [in out [quality]]`.
+//!
+//! Prints, per preset, the engine time per 10 ms mono push (20,000 pushes of a
+//! fixed signal through `StreamResampler`, after 10 warm-up pushes) and the heap
+//! bytes the resampler holds (counting global allocator; bytes allocated, whether
+//! or not the pages are ever touched, so an upper bound on its RSS).
+
+use rtc_resampler::engine::{Quality, StreamResampler};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicIsize, Ordering};
+
+struct Counting;
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        LIVE.fetch_add(l.size() as isize, Ordering::Relaxed);
+        System.alloc(l)
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size() as isize, Ordering::Relaxed);
+        System.dealloc(p, l)
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
+        LIVE.fetch_add(n as isize - l.size() as isize, Ordering::Relaxed);
+        System.realloc(p, l, n)
+    }
+}
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+fn main() {
+    let a: Vec<String> = std::env::args().collect();
+    let pairs: Vec<(u32, u32)> = if a.len() > 2 {
+        vec![(a[1].parse().unwrap(), a[2].parse().unwrap())]
+    } else {
+        vec![(48000, 16000), (16000, 48000), (44100, 48000)]
+    };
+    let qualities: Vec<Quality> = if a.len() > 3 {
+        vec![Quality::from_index(a[3].parse().unwrap()).expect("quality 0..4")]
+    } else {
+        Quality::ALL.to_vec()
+    };
+    for &(fin, fout) in &pairs {
+        let x: Vec<i16> = (0..fin as usize / 100)
+            .map(|i| ((i * 7919) % 2000) as i16 - 1000)
+            .collect();
+        for &q in &qualities {
+            let before = LIVE.load(Ordering::Relaxed);
+            let mut r = StreamResampler::new(fin, fout, 1, q).unwrap();
+            for _ in 0..10 {
+                r.push(&x).unwrap();
+            }
+            let heap = LIVE.load(Ordering::Relaxed) - before;
+            let pushes = 20_000;
+            let t = std::time::Instant::now();
+            let mut frames = 0usize;
+            for _ in 0..pushes {
+                frames += r.push(&x).unwrap().len();
+            }
+            let us = t.elapsed().as_secs_f64() * 1e6 / pushes as f64;
+            std::hint::black_box(frames);
+            println!(
+                "{fin}->{fout} {:9} {us:5.2} µs/push  heap {:5.1} KiB  {}",
+                q.name(),
+                heap as f64 / 1024.0,
+                r.describe()
+            );
+        }
+    }
+}
