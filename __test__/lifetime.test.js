@@ -34,11 +34,12 @@ const CONFIGS = [
 ];
 
 describe('resamplers dropped without close()', () => {
-  // In a plain child process: jest runs tests in a vm realm whose GC timing differs
-  // from a real process (V8 is not told about the native memory, so it frees
-  // dropped resamplers only when the JS heap asks for a GC).
+  // In a child process, so RSS is this scenario's alone. The binding reports each
+  // engine's memory to V8 (napi_adjust_external_memory); without that, V8 saw only
+  // small JS wrappers and let hundreds of MB of dropped engines pile up before a GC.
   const CHILD = `
     const { AudioResampler, AudioFrame } = require(${JSON.stringify(ROOT)});
+    const { liveNativeResamplers } = require(${JSON.stringify(path.join(ROOT, 'binding.js'))});
     const CONFIGS = ${JSON.stringify(CONFIGS)};
     const turn = () => new Promise((resolve) => setImmediate(resolve));
     async function settle(rounds) {
@@ -59,6 +60,7 @@ describe('resamplers dropped without close()', () => {
       for (let i = 0; i < 5000; i++) use(i); // warm up code, allocator arenas, V8 heap
       await settle(6);
       const before = process.memoryUsage().rss;
+      const liveBefore = liveNativeResamplers();
       const watched = [];
       for (let batch = 0; batch < 100; batch++) {
         for (let i = 0; i < 1000; i++) {
@@ -70,7 +72,7 @@ describe('resamplers dropped without close()', () => {
       await settle(10);
       const after = process.memoryUsage().rss;
       const alive = watched.filter((w) => w.deref() !== undefined).length;
-      process.stdout.write(JSON.stringify({ before, after, alive }) + '\\n');
+      process.stdout.write(JSON.stringify({ before, after, alive, liveBefore, liveAfter: liveNativeResamplers() }) + '\\n');
     })();
   `;
 
@@ -78,8 +80,9 @@ describe('resamplers dropped without close()', () => {
     const child = spawnSync(process.execPath, ['--expose-gc', '-e', CHILD], { encoding: 'utf8', timeout: 120_000 });
     expect(child.error).toBeUndefined();
     expect(child.status).toBe(0);
-    const { before, after, alive } = JSON.parse(child.stdout);
+    const { before, after, alive, liveBefore, liveAfter } = JSON.parse(child.stdout);
     expect(alive).toBe(0); // every watched resampler was garbage-collected
+    expect(liveAfter).toBeLessThanOrEqual(liveBefore); // and its native state dropped
     expect((after - before) / MB).toBeLessThan(20);
   }, 150_000);
 });

@@ -25,12 +25,21 @@ pub fn live_native_resamplers() -> u32 {
 }
 
 /// Native state of one resampler. Use `AudioResampler` from the package instead.
-#[napi]
+#[napi(custom_finalize)]
 pub struct NativeResampler {
     /// `None` once closed (or after an internal failure).
     inner: Option<StreamResampler>,
     /// Set when the engine panicked: the state is not trusted any more.
     failed: bool,
+    /// Bytes reported to V8 (`napi_adjust_external_memory`) while `inner` lives, so
+    /// that resamplers dropped without `close()` create GC pressure and are freed
+    /// promptly even when their JS wrappers are small.
+    external: i64,
+}
+
+/// Rough native heap of one engine (filter tables, history and scratch buffers).
+fn external_estimate(channels: usize) -> i64 {
+    32 * 1024 + 16 * 1024 * channels as i64
 }
 
 #[napi]
@@ -50,9 +59,12 @@ impl NativeResampler {
         let quality = Quality::from_index(quality as u32).expect("range checked above");
         let inner = guard(|| StreamResampler::new(input_rate, output_rate, channels, quality))?;
         LIVE_ENGINES.fetch_add(1, Ordering::Relaxed);
+        let external = external_estimate(channels);
+        let _ = env.adjust_external_memory(external);
         Ok(NativeResampler {
             inner: Some(inner),
             failed: false,
+            external,
         })
     }
 
@@ -73,6 +85,7 @@ impl NativeResampler {
             Err(panic) => {
                 *failed = true;
                 self.release();
+                self.unreport(env);
                 Err(panic_error(panic))
             }
         }
@@ -91,6 +104,7 @@ impl NativeResampler {
             Err(panic) => {
                 *failed = true;
                 self.release();
+                self.unreport(env);
                 Err(panic_error(panic))
             }
         }
@@ -98,8 +112,9 @@ impl NativeResampler {
 
     /// Frees the native state now. Idempotent.
     #[napi]
-    pub fn close(&mut self) {
+    pub fn close(&mut self, env: Env) {
         self.release();
+        self.unreport(&env);
     }
 
     /// Whether `close()` was called (or the resampler failed).
@@ -121,6 +136,25 @@ impl NativeResampler {
         if self.inner.take().is_some() {
             LIVE_ENGINES.fetch_sub(1, Ordering::Relaxed);
         }
+    }
+}
+
+impl NativeResampler {
+    /// Withdraws the external-memory report once the engine state is gone.
+    fn unreport(&mut self, env: &Env) {
+        if self.inner.is_none() && self.external != 0 {
+            let _ = env.adjust_external_memory(-self.external);
+            self.external = 0;
+        }
+    }
+}
+
+impl ObjectFinalize for NativeResampler {
+    // Runs when V8 collects a resampler that was never closed (Drop follows).
+    fn finalize(mut self, env: Env) -> Result<()> {
+        self.release();
+        self.unreport(&env);
+        Ok(())
     }
 }
 
