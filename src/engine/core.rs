@@ -9,11 +9,12 @@
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
 use rubato::audioadapter_buffers::number_to_float::InterleavedNumbers;
 use rubato::{
-    calculate_cutoff, Async, Fft, FixedAsync, FixedSync, Indexing, Resampler, Resizable,
+    calculate_cutoff, Async, FixedAsync, Indexing, Resampler, Resizable,
     SincInterpolationParameters, SincInterpolationType,
 };
 
 use super::presets::{fft_block_frames, Design};
+use super::shared_fft::SharedFft;
 use super::{gcd, EngineError};
 
 /// Receives output as interleaved `f32` in [-1, 1).
@@ -299,9 +300,10 @@ impl SincCore {
     }
 }
 
-/// FFT overlap-add resampler (`rubato::Fft`, one block per call) behind an input FIFO.
+/// FFT overlap-add resampler (bit-identical to `rubato::Fft`, one block per call,
+/// filter and plans shared between instances) behind an input FIFO.
 pub struct FftCore {
-    resampler: Fft<f32>,
+    resampler: SharedFft,
     channels: usize,
     block_in: usize,
     block_out: usize,
@@ -321,25 +323,15 @@ impl FftCore {
         channels: usize,
     ) -> Result<FftCore, EngineError> {
         let block = fft_block_frames(input_rate, output_rate, block_ms);
-        let resampler = Fft::<f32>::new_custom(
-            input_rate as usize,
-            output_rate as usize,
-            block,
-            1,
-            channels,
-            window,
-            FixedSync::Input,
-        )
-        .map_err(|e| EngineError::Internal(e.to_string()))?;
-        let block_in = resampler.fft_size_in();
-        let block_out = resampler.fft_size_out();
-        if resampler.input_frames_next() != block_in {
-            return Err(EngineError::Internal(format!(
-                "unexpected Fft chunking: {} frames per call for a block of {}",
-                resampler.input_frames_next(),
-                block_in
-            )));
-        }
+        // The block sizes `rubato::Fft::new_custom(in, out, block, 1, …)` would pick.
+        let g = gcd(input_rate as u64, output_rate as u64);
+        let (min_in, min_out) = (
+            (input_rate as u64 / g) as usize,
+            (output_rate as u64 / g) as usize,
+        );
+        let chunks = block.div_ceil(min_in).max(1);
+        let (block_in, block_out) = (chunks * min_in, chunks * min_out);
+        let resampler = SharedFft::new(block_in, block_out, channels, window);
         let ratio = output_rate as f64 / input_rate as f64;
         // Measured group delay of rubato's Fft (shared/reference/rubato-5.md §6).
         let delay = (block_in / 2) as f64 * ratio;
@@ -349,7 +341,7 @@ impl FftCore {
             block_out,
             fifo: vec![0; block_in * channels],
             fifo_frames: 0,
-            out_buf: vec![0.0; resampler.output_frames_max() * channels],
+            out_buf: vec![0.0; block_out * channels],
             delay,
             resampler,
         })
@@ -382,18 +374,9 @@ impl FftCore {
     }
 
     fn process_block(&mut self, sink: &mut dyn Sink) -> Result<(), EngineError> {
-        let channels = self.channels;
-        let input = InterleavedNumbers::<&[i16], f32>::new(&self.fifo, channels, self.block_in)
-            .map_err(|e| EngineError::Internal(e.to_string()))?;
-        let out_frames = self.out_buf.len() / channels;
-        let mut output = InterleavedSlice::new_mut(&mut self.out_buf, channels, out_frames)
-            .map_err(|e| EngineError::Internal(e.to_string()))?;
-        let (_, produced) = self
-            .resampler
-            .process_into_buffer(&input, &mut output, None)
-            .map_err(|e| EngineError::Internal(e.to_string()))?;
+        self.resampler.process(&self.fifo, &mut self.out_buf);
         self.fifo_frames = 0;
-        sink.accept(&self.out_buf[..produced * channels]);
+        sink.accept(&self.out_buf);
         Ok(())
     }
 }

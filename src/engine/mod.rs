@@ -9,6 +9,7 @@
 
 pub mod core;
 pub mod presets;
+pub mod shared_fft;
 pub mod stream;
 
 pub use presets::{Design, Quality};
