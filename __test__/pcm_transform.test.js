@@ -155,10 +155,14 @@ describe('PcmResampleTransform', () => {
     );
   });
 
-  test('defaults: mono, MEDIUM; getters', () => {
+  test('defaults: mono, MEDIUM; getters; other options go to stream.Transform', () => {
     const t = new PcmResampleTransform({ inputRate: 48000, outputRate: 16000 });
     expect([t.inputRate, t.outputRate, t.channels, t.quality]).toEqual([48000, 16000, 1, AudioResamplerQuality.MEDIUM]);
+    expect(t.readableObjectMode).toBe(false);
     t.destroy();
+    const t2 = new PcmResampleTransform({ inputRate: 8000, outputRate: 16000, channels: 2, highWaterMark: 1234 });
+    expect([t2.channels, t2.writableHighWaterMark, t2.readableHighWaterMark]).toEqual([2, 1234, 1234]);
+    t2.destroy();
   });
 
   test.each([
