@@ -243,6 +243,12 @@ fn random_configurations_keep_length_and_chunking_invariance() {
             }
             segments += 1;
             frames_total += frames as u64;
+            if segments % (segments_wanted / 10).max(1) == 0 {
+                eprintln!(
+                    "fuzz progress: {segments} segments, {pushes} pushes, {configs} configurations, {:.0} s",
+                    started.elapsed().as_secs_f64()
+                );
+            }
         }
     }
     println!(
