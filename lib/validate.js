@@ -43,7 +43,11 @@ function checkQuality(value, name = 'quality') {
 }
 
 function isInt16Array(value) {
-  return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Int16Array]';
+  // `instanceof` is the fast path; the tag check accepts Int16Arrays from other realms.
+  return (
+    ArrayBuffer.isView(value) &&
+    (value instanceof Int16Array || Object.prototype.toString.call(value) === '[object Int16Array]')
+  );
 }
 
 /**
