@@ -98,12 +98,25 @@ function timeCreate(lib, frame, inputRate, outputRate, channels, count) {
   return Number(process.hrtime.bigint() - t0) / count / 1000;
 }
 
-/** Median ns per push of the engine alone, from the last `cargo bench` run, if any. */
+/**
+ * Median µs per push of the engine alone from the newest `npm run bench:engine`
+ * (criterion writes to benches/target/criterion or target/criterion), if any.
+ */
 function engineEstimate(quality, i, o, c) {
-  const dir = path.join(__dirname, '..', 'target', 'criterion', 'push_10ms',
-    `${quality.toLowerCase()}_${i}_${o}_${c}ch`, 'new', 'estimates.json');
+  const rel = ['push_10ms', `${quality.toLowerCase()}_${i}_${o}_${c}ch`, 'new', 'estimates.json'];
+  let best = null;
+  for (const root of [path.join(__dirname, '..', 'benches', 'target'), path.join(__dirname, '..', 'target')]) {
+    const file = path.join(root, 'criterion', ...rel);
+    try {
+      const mtime = fs.statSync(file).mtimeMs;
+      if (best === null || mtime > best.mtime) best = { file, mtime };
+    } catch {
+      // not there
+    }
+  }
+  if (best === null) return null;
   try {
-    return JSON.parse(fs.readFileSync(dir, 'utf8')).median.point_estimate / 1000;
+    return JSON.parse(fs.readFileSync(best.file, 'utf8')).median.point_estimate / 1000;
   } catch {
     return null;
   }

@@ -3,7 +3,7 @@
 //! (bench/run.js picks these estimates up from target/criterion/).
 //!
 //! Run: `npm run bench:engine`, i.e.
-//! `cargo bench --manifest-path benches/Cargo.toml --target-dir target`
+//! `cargo bench --manifest-path benches/Cargo.toml`
 //! (append `-- --quick` for a short run).
 
 use std::hint::black_box;
