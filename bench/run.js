@@ -4,6 +4,7 @@
 // `npm run bench`: this library and @livekit/rtc-node side by side, in one run.
 //   --quick   short run (fewer rounds, smaller memory / many-calls scenarios)
 //   --json    print machine-readable JSON on stdout instead of tables
+//             (`npm run --silent bench -- --json > out.json` keeps npm's banner out)
 // Progress goes to stderr. Memory and many-calls scenarios run each library in
 // its own child process (bench/child.js) so RSS figures are independent.
 
@@ -65,6 +66,8 @@ function endProgress() {
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
+const minorGc =
+  typeof global.gc === 'function' ? () => global.gc({ type: 'minor', execution: 'sync' }) : () => {};
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -141,6 +144,9 @@ async function main() {
   const { lib: rtc, reason: rtcMissing } = loadRtcNode();
   const libs = rtc ? [ours, rtc] : [ours];
   if (!rtc) process.stderr.write(`NOTICE: ${rtcMissing}; benchmarking this library alone.\n`);
+  if (typeof global.gc !== 'function') {
+    process.stderr.write('NOTICE: run with node --expose-gc (npm run bench does) for fair per-push rounds.\n');
+  }
 
   const cpus = os.cpus();
   const report = {
@@ -190,6 +196,10 @@ async function main() {
     for (let round = 0; round < CFG.rounds; round++) {
       const order = round % 2 ? [...state].reverse() : state;
       for (const s of order) {
+        // Start each library's round with an empty young generation, so neither
+        // pays for scavenging the other's garbage (the many-calls scenario counts
+        // each library's whole CPU time, GC included).
+        minorGc();
         s.samples.push(timePushes(s.r, s.frames, s.at, CFG.pushesPerRound));
         s.at += CFG.pushesPerRound;
       }
@@ -215,7 +225,10 @@ async function main() {
     for (const s of state) timeCreate(s.lib, s.frame, i, o, c, 20);
     for (let round = 0; round < CFG.createRounds; round++) {
       const order = round % 2 ? [...state].reverse() : state;
-      for (const s of order) s.samples.push(timeCreate(s.lib, s.frame, i, o, c, CFG.createPerRound));
+      for (const s of order) {
+        minorGc();
+        s.samples.push(timeCreate(s.lib, s.frame, i, o, c, CFG.createPerRound));
+      }
       await tick();
     }
     const [a, b] = state;
