@@ -29,12 +29,19 @@ static GLOBAL: CountingAllocator = CountingAllocator;
 
 #[test]
 fn steady_state_push_and_flush_do_not_allocate() {
-    let pairs = [(48000u32, 16000u32), (16000, 48000), (44100, 48000), (24000, 16000)];
+    let pairs = [
+        (48000u32, 16000u32),
+        (16000, 48000),
+        (44100, 48000),
+        (24000, 16000),
+    ];
     for &q in &Quality::ALL {
         for &(fin, fout) in &pairs {
             for channels in [1usize, 2] {
                 let frames = fin as usize / 100;
-                let input: Vec<i16> = (0..frames * channels).map(|i| (i * 37 % 2000) as i16).collect();
+                let input: Vec<i16> = (0..frames * channels)
+                    .map(|i| (i * 37 % 2000) as i16)
+                    .collect();
                 let mut r = StreamResampler::new(fin, fout, channels, q).unwrap();
                 // Warm-up: let the output buffer reach its steady size.
                 for _ in 0..10 {

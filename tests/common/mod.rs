@@ -33,7 +33,10 @@ pub fn run_chunked(
     let mut i = 0;
     while pos < frames {
         let n = push_frames[i % push_frames.len()].min(frames - pos);
-        out.extend_from_slice(r.push(&input[pos * channels..(pos + n) * channels]).unwrap());
+        out.extend_from_slice(
+            r.push(&input[pos * channels..(pos + n) * channels])
+                .unwrap(),
+        );
         pos += n;
         i += 1;
     }
