@@ -5,6 +5,7 @@
 //   --quick   short run (fewer rounds, smaller memory / many-calls scenarios)
 //   --json    print machine-readable JSON on stdout instead of tables
 //             (`npm run --silent bench -- --json > out.json` keeps npm's banner out)
+//   --save=F  also write the JSON report to file F
 // Progress goes to stderr. Memory and many-calls scenarios run each library in
 // its own child process (bench/child.js) so RSS figures are independent.
 
@@ -14,7 +15,10 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { loadOurs, loadRtcNode, makeFrames } = require('./libs.js');
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const saveArg = argv.find((a) => a.startsWith('--save='));
+const SAVE = saveArg ? saveArg.slice('--save='.length) : null;
+const args = new Set(argv.filter((a) => a !== saveArg));
 for (const a of args) {
   if (!['--json', '--quick', '--help', '-h'].includes(a)) {
     process.stderr.write(`unknown option ${a}\n`);
@@ -22,7 +26,7 @@ for (const a of args) {
   }
 }
 if (args.has('--help') || args.has('-h')) {
-  process.stdout.write('usage: npm run bench [-- --quick] [-- --json]\n');
+  process.stdout.write('usage: npm run bench [-- --quick] [--json] [--save=FILE.json]\n');
   process.exit(0);
 }
 const JSON_OUT = args.has('--json');
@@ -256,6 +260,7 @@ async function main() {
   report.elapsedS = +(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1);
   report.sink = sink;
 
+  if (SAVE) fs.writeFileSync(SAVE, JSON.stringify(report, null, 2) + '\n');
   if (JSON_OUT) {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } else {
