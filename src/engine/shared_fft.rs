@@ -221,10 +221,11 @@ impl SharedFft {
             let mut s = cell.borrow_mut();
             let s = &mut *s;
             let work_len = plan.fft.get_scratch_len().max(plan.ifft.get_scratch_len());
-            let time_in = at_least(&mut s.time_in, 2 * n_in);
+            let per_channel = if ch == 2 { 2 } else { 1 };
+            let time_in = at_least(&mut s.time_in, 2 * n_in * per_channel);
             let spec_in = at_least(&mut s.spec_in, n_in + 1);
             let spec_out = at_least(&mut s.spec_out, n_out + 1);
-            let time_out = at_least(&mut s.time_out, 2 * n_out);
+            let time_out = at_least(&mut s.time_out, 2 * n_out * per_channel);
             let work = at_least(&mut s.work, work_len);
             let bufs = Buffers {
                 time_in,
@@ -253,8 +254,44 @@ struct Buffers<'a> {
     work: &'a mut [Complex<f32>],
 }
 
+/// Forward FFT of `time_in` (garbage afterwards), filter, inverse FFT into `time_out`.
+#[inline(always)]
+fn filter_channel(
+    plan: &Plan,
+    time_in: &mut [f32],
+    spec_in: &mut [Complex<f32>],
+    spec_out: &mut [Complex<f32>],
+    time_out: &mut [f32],
+    work: &mut [Complex<f32>],
+) {
+    let (n_in, n_out) = (plan.fft_size_in, plan.fft_size_out);
+    let new_len = if n_in < n_out { n_in + 1 } else { n_out };
+    // Lengths come from the plan, and invalid-imaginary-part results still
+    // carry the computed transform, so errors are ignored like rubato does.
+    let _ =
+        plan.fft
+            .process_with_scratch(time_in, spec_in, &mut work[..plan.fft.get_scratch_len()]);
+    // Filter: the same products as `Complex *= Complex`, written out so
+    // they vectorise; bins above `new_len` are cleared.
+    for ((o, x), f) in spec_out[..new_len]
+        .iter_mut()
+        .zip(&spec_in[..new_len])
+        .zip(plan.filter_f.iter())
+    {
+        *o = Complex::new(x.re * f.re - x.im * f.im, x.im * f.re + x.re * f.im);
+    }
+    spec_out[new_len..].fill(Complex::new(0.0, 0.0));
+    let _ = plan.ifft.process_with_scratch(
+        spec_out,
+        time_out,
+        &mut work[..plan.ifft.get_scratch_len()],
+    );
+}
+
 /// One block for every channel. Plain scalar code that the compiler vectorises;
 /// compiled twice (baseline and AVX2), with the same operations in the same order.
+/// `time_in` / `time_out` hold `2·n` floats per channel for mono and stereo
+/// (which convert and interleave in one pass), `2·n` in total otherwise.
 #[inline(always)]
 fn block(
     plan: &Plan,
@@ -265,7 +302,6 @@ fn block(
     b: Buffers,
 ) {
     let (n_in, n_out) = (plan.fft_size_in, plan.fft_size_out);
-    let new_len = if n_in < n_out { n_in + 1 } else { n_out };
     let Buffers {
         time_in,
         spec_in,
@@ -273,6 +309,37 @@ fn block(
         time_out,
         work,
     } = b;
+    if ch == 2 {
+        let (t0, t1) = time_in[..4 * n_in].split_at_mut(2 * n_in);
+        for ((a, b), x) in t0[..n_in]
+            .iter_mut()
+            .zip(t1[..n_in].iter_mut())
+            .zip(input.chunks_exact(2))
+        {
+            *a = x[0] as f32 / 32768.0;
+            *b = x[1] as f32 / 32768.0;
+        }
+        t0[n_in..].fill(0.0);
+        t1[n_in..].fill(0.0);
+        let (o0, o1) = time_out[..4 * n_out].split_at_mut(2 * n_out);
+        filter_channel(plan, t0, spec_in, spec_out, o0, work);
+        filter_channel(plan, t1, spec_in, spec_out, o1, work);
+        let (v0, v1) = overlap_all.split_at_mut(n_out);
+        for (((o, (h0, h1)), p0), p1) in output
+            .chunks_exact_mut(2)
+            .zip(o0[..n_out].iter().zip(&o1[..n_out]))
+            .zip(v0.iter())
+            .zip(v1.iter())
+        {
+            o[0] = *h0 + *p0;
+            o[1] = *h1 + *p1;
+        }
+        v0.copy_from_slice(&o0[n_out..]);
+        v1.copy_from_slice(&o1[n_out..]);
+        return;
+    }
+    let time_in = &mut time_in[..2 * n_in];
+    let time_out = &mut time_out[..2 * n_out];
     for c in 0..ch {
         // De-interleave and convert (i16 / 32768, exact), zero-pad to 2·n_in.
         if ch == 1 {
@@ -285,28 +352,7 @@ fn block(
             }
         }
         time_in[n_in..].fill(0.0);
-        // Lengths come from the plan, and invalid-imaginary-part results still
-        // carry the computed transform, so errors are ignored like rubato does.
-        let _ = plan.fft.process_with_scratch(
-            time_in,
-            spec_in,
-            &mut work[..plan.fft.get_scratch_len()],
-        );
-        // Filter: the same products as `Complex *= Complex`, written out so
-        // they vectorise; bins above `new_len` are cleared.
-        for ((o, x), f) in spec_out[..new_len]
-            .iter_mut()
-            .zip(&spec_in[..new_len])
-            .zip(plan.filter_f.iter())
-        {
-            *o = Complex::new(x.re * f.re - x.im * f.im, x.im * f.re + x.re * f.im);
-        }
-        spec_out[new_len..].fill(Complex::new(0.0, 0.0));
-        let _ = plan.ifft.process_with_scratch(
-            spec_out,
-            time_out,
-            &mut work[..plan.ifft.get_scratch_len()],
-        );
+        filter_channel(plan, time_in, spec_in, spec_out, time_out, work);
         let overlap = &mut overlap_all[c * n_out..(c + 1) * n_out];
         let (head, tail) = time_out.split_at(n_out);
         if ch == 1 {
