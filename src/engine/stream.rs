@@ -85,7 +85,7 @@ impl StreamResampler {
     /// Resamples `input` (interleaved, a whole number of frames) and returns all
     /// output that is available now. The slice is valid until the next call.
     pub fn push(&mut self, input: &[i16]) -> Result<&[i16], EngineError> {
-        if input.len() % self.channels != 0 {
+        if !input.len().is_multiple_of(self.channels) {
             return Err(EngineError::InvalidArgument(format!(
                 "input length {} is not a multiple of channels ({})",
                 input.len(),
