@@ -75,39 +75,13 @@ impl NativeResampler {
         env: &'env Env,
         input: &[i16],
     ) -> Result<Option<Int16ArraySlice<'env>>> {
-        let failed = &mut self.failed;
-        let inner = live(&mut self.inner, *failed)?;
-        match catch_unwind(AssertUnwindSafe(|| {
-            inner.push(input).map(|out| to_js(env, out))
-        })) {
-            Ok(Ok(out)) => out,
-            Ok(Err(e)) => Err(engine_error(e)),
-            Err(panic) => {
-                *failed = true;
-                self.release();
-                self.unreport(env);
-                Err(panic_error(panic))
-            }
-        }
+        self.run(env, |engine| engine.push(input))
     }
 
     /// Returns the remaining output (or `null`) and resets for reuse.
     #[napi]
     pub fn flush<'env>(&mut self, env: &'env Env) -> Result<Option<Int16ArraySlice<'env>>> {
-        let failed = &mut self.failed;
-        let inner = live(&mut self.inner, *failed)?;
-        match catch_unwind(AssertUnwindSafe(|| {
-            inner.flush().map(|out| to_js(env, out))
-        })) {
-            Ok(Ok(out)) => out,
-            Ok(Err(e)) => Err(engine_error(e)),
-            Err(panic) => {
-                *failed = true;
-                self.release();
-                self.unreport(env);
-                Err(panic_error(panic))
-            }
-        }
+        self.run(env, |engine| engine.flush())
     }
 
     /// Frees the native state now. Idempotent.
@@ -131,6 +105,26 @@ impl NativeResampler {
 }
 
 impl NativeResampler {
+    /// Runs one engine call and copies its output into a V8-owned Int16Array.
+    /// A panic inside the engine becomes a JS Error and retires this resampler.
+    fn run<'env>(
+        &mut self,
+        env: &'env Env,
+        op: impl FnOnce(&mut StreamResampler) -> std::result::Result<&[i16], EngineError>,
+    ) -> Result<Option<Int16ArraySlice<'env>>> {
+        let inner = live(&mut self.inner, self.failed)?;
+        match catch_unwind(AssertUnwindSafe(|| op(inner).map(|out| to_js(env, out)))) {
+            Ok(Ok(out)) => out,
+            Ok(Err(e)) => Err(engine_error(e)),
+            Err(panic) => {
+                self.failed = true;
+                self.release();
+                self.unreport(env);
+                Err(panic_error(panic))
+            }
+        }
+    }
+
     /// Frees the engine state (once).
     fn release(&mut self) {
         if self.inner.take().is_some() {

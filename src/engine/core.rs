@@ -238,14 +238,14 @@ impl SincCore {
         let mut done = 0;
         while done < total {
             let take = (total - done).min(self.grid - self.fifo_frames);
-            let dst =
-                &mut self.fifo[self.fifo_frames * channels..(self.fifo_frames + take) * channels];
-            match source {
-                Source::Samples(s) => {
-                    dst.copy_from_slice(&s[done * channels..(done + take) * channels])
-                }
-                Source::Silence(_) => dst.fill(0),
-            }
+            append_to_fifo(
+                &mut self.fifo,
+                self.fifo_frames,
+                source,
+                done,
+                take,
+                channels,
+            );
             self.fifo_frames += take;
             done += take;
             if self.fifo_frames == self.grid {
@@ -356,14 +356,14 @@ impl FftCore {
         let mut done = 0;
         while done < total {
             let take = (total - done).min(self.block_in - self.fifo_frames);
-            let dst =
-                &mut self.fifo[self.fifo_frames * channels..(self.fifo_frames + take) * channels];
-            match source {
-                Source::Samples(s) => {
-                    dst.copy_from_slice(&s[done * channels..(done + take) * channels])
-                }
-                Source::Silence(_) => dst.fill(0),
-            }
+            append_to_fifo(
+                &mut self.fifo,
+                self.fifo_frames,
+                source,
+                done,
+                take,
+                channels,
+            );
             self.fifo_frames += take;
             done += take;
             if self.fifo_frames == self.block_in {
@@ -378,6 +378,23 @@ impl FftCore {
         self.fifo_frames = 0;
         sink.accept(&self.out_buf);
         Ok(())
+    }
+}
+
+/// Copies frames `[from, from + count)` of `source` (interleaved) into `fifo`
+/// after its first `filled` frames.
+fn append_to_fifo(
+    fifo: &mut [i16],
+    filled: usize,
+    source: Source,
+    from: usize,
+    count: usize,
+    channels: usize,
+) {
+    let dst = &mut fifo[filled * channels..(filled + count) * channels];
+    match source {
+        Source::Samples(s) => dst.copy_from_slice(&s[from * channels..(from + count) * channels]),
+        Source::Silence(_) => dst.fill(0),
     }
 }
 
