@@ -31,6 +31,61 @@ pub enum Source<'a> {
     Silence(usize),
 }
 
+impl Source<'_> {
+    fn frames(&self, channels: usize) -> usize {
+        match self {
+            Source::Samples(s) => s.len() / channels,
+            Source::Silence(n) => *n,
+        }
+    }
+}
+
+/// Interleaved input frames waiting until a fixed number of them is available.
+#[derive(Default)]
+struct FrameFifo {
+    buf: Vec<i16>,
+    filled: usize,
+    capacity: usize,
+    channels: usize,
+}
+
+impl FrameFifo {
+    fn new(capacity: usize, channels: usize) -> FrameFifo {
+        FrameFifo {
+            buf: vec![0; capacity * channels],
+            filled: 0,
+            capacity,
+            channels,
+        }
+    }
+
+    /// Appends frames of `source` from frame `from` on, as many as fit; returns how many.
+    fn fill(&mut self, source: Source, from: usize) -> usize {
+        let ch = self.channels;
+        let take = (source.frames(ch) - from).min(self.capacity - self.filled);
+        let dst = &mut self.buf[self.filled * ch..(self.filled + take) * ch];
+        match source {
+            Source::Samples(s) => dst.copy_from_slice(&s[from * ch..(from + take) * ch]),
+            Source::Silence(_) => dst.fill(0),
+        }
+        self.filled += take;
+        take
+    }
+
+    fn is_full(&self) -> bool {
+        self.filled == self.capacity
+    }
+
+    /// The buffered frames, interleaved (the whole buffer once full).
+    fn samples(&self) -> &[i16] {
+        &self.buf[..self.filled * self.channels]
+    }
+
+    fn clear(&mut self) {
+        self.filled = 0;
+    }
+}
+
 /// Upper bound on output frames per rubato call, to keep scratch buffers small
 /// even at extreme ratios (1 Hz → 768 kHz).
 const MAX_OUTPUT_FRAMES_PER_CALL: usize = 8192;
@@ -117,11 +172,11 @@ impl Core {
         match self {
             Core::Sinc(c) => {
                 c.resampler.reset();
-                c.fifo_frames = 0;
+                c.fifo.clear();
             }
             Core::Fft(c) => {
                 c.resampler.reset();
-                c.fifo_frames = 0;
+                c.fifo.clear();
             }
         }
     }
@@ -154,9 +209,8 @@ pub struct SincCore {
     /// on where calls start, so direct calls would make the output depend (by an
     /// LSB now and then) on the push sizes. 0 = direct mode.
     grid: usize,
-    /// Interleaved input waiting for a full grid chunk (grid mode only).
-    fifo: Vec<i16>,
-    fifo_frames: usize,
+    /// Input waiting for a full grid chunk (grid mode only).
+    fifo: FrameFifo,
     out_buf: Vec<f32>,
     delay: f64,
     sinc_len: usize,
@@ -215,8 +269,7 @@ impl SincCore {
             channels,
             max_chunk,
             grid,
-            fifo: vec![0; grid * channels],
-            fifo_frames: 0,
+            fifo: FrameFifo::new(grid, channels),
             out_buf,
             delay,
             sinc_len,
@@ -230,29 +283,15 @@ impl SincCore {
         if self.grid == 0 {
             return self.feed_direct(source, sink);
         }
-        let channels = self.channels;
-        let total = match source {
-            Source::Samples(s) => s.len() / channels,
-            Source::Silence(n) => n,
-        };
+        let total = source.frames(self.channels);
         let mut done = 0;
         while done < total {
-            let take = (total - done).min(self.grid - self.fifo_frames);
-            append_to_fifo(
-                &mut self.fifo,
-                self.fifo_frames,
-                source,
-                done,
-                take,
-                channels,
-            );
-            self.fifo_frames += take;
-            done += take;
-            if self.fifo_frames == self.grid {
+            done += self.fifo.fill(source, done);
+            if self.fifo.is_full() {
                 let fifo = std::mem::take(&mut self.fifo);
-                let result = self.feed_direct(Source::Samples(&fifo), sink);
+                let result = self.feed_direct(Source::Samples(fifo.samples()), sink);
                 self.fifo = fifo;
-                self.fifo_frames = 0;
+                self.fifo.clear();
                 result?;
             }
         }
@@ -262,10 +301,7 @@ impl SincCore {
     /// Passes `source` to rubato in calls of at most `max_chunk` frames.
     fn feed_direct(&mut self, source: Source, sink: &mut dyn Sink) -> Result<(), EngineError> {
         let channels = self.channels;
-        let total = match source {
-            Source::Samples(s) => s.len() / channels,
-            Source::Silence(n) => n,
-        };
+        let total = source.frames(channels);
         let out_frames = self.out_buf.len() / channels;
         let mut done = 0;
         while done < total {
@@ -307,9 +343,8 @@ pub struct FftCore {
     channels: usize,
     block_in: usize,
     block_out: usize,
-    /// Interleaved input waiting for a full block.
-    fifo: Vec<i16>,
-    fifo_frames: usize,
+    /// Input waiting for a full block.
+    fifo: FrameFifo,
     out_buf: Vec<f32>,
     delay: f64,
 }
@@ -339,8 +374,7 @@ impl FftCore {
             channels,
             block_in,
             block_out,
-            fifo: vec![0; block_in * channels],
-            fifo_frames: 0,
+            fifo: FrameFifo::new(block_in, channels),
             out_buf: vec![0.0; block_out * channels],
             delay,
             resampler,
@@ -348,53 +382,18 @@ impl FftCore {
     }
 
     fn feed(&mut self, source: Source, sink: &mut dyn Sink) -> Result<(), EngineError> {
-        let channels = self.channels;
-        let total = match source {
-            Source::Samples(s) => s.len() / channels,
-            Source::Silence(n) => n,
-        };
+        let total = source.frames(self.channels);
         let mut done = 0;
         while done < total {
-            let take = (total - done).min(self.block_in - self.fifo_frames);
-            append_to_fifo(
-                &mut self.fifo,
-                self.fifo_frames,
-                source,
-                done,
-                take,
-                channels,
-            );
-            self.fifo_frames += take;
-            done += take;
-            if self.fifo_frames == self.block_in {
-                self.process_block(sink)?;
+            done += self.fifo.fill(source, done);
+            if self.fifo.is_full() {
+                self.resampler
+                    .process(self.fifo.samples(), &mut self.out_buf);
+                self.fifo.clear();
+                sink.accept(&self.out_buf);
             }
         }
         Ok(())
-    }
-
-    fn process_block(&mut self, sink: &mut dyn Sink) -> Result<(), EngineError> {
-        self.resampler.process(&self.fifo, &mut self.out_buf);
-        self.fifo_frames = 0;
-        sink.accept(&self.out_buf);
-        Ok(())
-    }
-}
-
-/// Copies frames `[from, from + count)` of `source` (interleaved) into `fifo`
-/// after its first `filled` frames.
-fn append_to_fifo(
-    fifo: &mut [i16],
-    filled: usize,
-    source: Source,
-    from: usize,
-    count: usize,
-    channels: usize,
-) {
-    let dst = &mut fifo[filled * channels..(filled + count) * channels];
-    match source {
-        Source::Samples(s) => dst.copy_from_slice(&s[from * channels..(from + count) * channels]),
-        Source::Silence(_) => dst.fill(0),
     }
 }
 
