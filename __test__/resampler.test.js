@@ -264,7 +264,7 @@ describe('bad frames', () => {
       );
       expect(() => r.push(AudioFrame.create(16000, 1, 160))).toThrow(/sampleRate/);
       expect(() => r.push(AudioFrame.create(48000, 2, 480))).toThrow(/channels/);
-      expect(() => r.push(new AudioFrame(new Int16Array(100), 48000, 1, 480))).toThrow(/samplesPerChannel/);
+      expect(() => r.push(new AudioFrame(new Int16Array(0), 48000, 1, 480))).toThrow(/samplesPerChannel/);
       for (const f of r.push(new AudioFrame(input.slice(i * 480, (i + 1) * 480), 48000, 1, 480))) chunks.push(f.data);
     }
     for (const f of r.flush()) chunks.push(f.data);

@@ -32,25 +32,28 @@ class AudioFrame {
 }
 
 /**
- * Concatenates frames of the same format into one (like rtc-node's helper).
- * A single frame (not an array) is returned as is.
+ * Concatenates frames of the same format into one (like rtc-node's helper,
+ * which compares formats with `!=`). A single frame (not an array) is returned
+ * as is.
  */
 function combineAudioFrames(buffer) {
   if (!Array.isArray(buffer)) {
     return buffer;
   }
   if (buffer.length === 0) {
-    throw new Error('buffer is empty');
+    throw new RangeError('buffer is empty');
   }
   const { sampleRate, channels } = buffer[0];
   let totalSamples = 0;
   let totalPerChannel = 0;
   for (const frame of buffer) {
-    if (frame.sampleRate !== sampleRate) {
-      throw new Error(`sample rate mismatch: expected ${sampleRate}, got ${frame.sampleRate}`);
+    // eslint-disable-next-line eqeqeq -- rtc-node's comparison: 16000 and '16000' are one format
+    if (frame.sampleRate != sampleRate) {
+      throw new RangeError(`sample rate mismatch: expected ${sampleRate}, got ${frame.sampleRate}`);
     }
-    if (frame.channels !== channels) {
-      throw new Error(`channel mismatch: expected ${channels}, got ${frame.channels}`);
+    // eslint-disable-next-line eqeqeq
+    if (frame.channels != channels) {
+      throw new RangeError(`channel mismatch: expected ${channels}, got ${frame.channels}`);
     }
     totalSamples += frame.data.length;
     totalPerChannel += frame.samplesPerChannel;
@@ -63,17 +66,30 @@ function combineAudioFrames(buffer) {
     offset += frame.data.length;
     Object.assign(userdata, frame.userdata);
   }
-  const Frame = frameClassOf(buffer[0]);
-  return new Frame(data, sampleRate, channels, totalPerChannel, userdata);
+  const first = buffer[0];
+  return buildFrame(first.constructor, data, sampleRate, channels, totalPerChannel, userdata);
 }
 
 /**
- * The class used to build output frames for `frame`: its own constructor when it
- * is a frame class (so rtc-node frames come back as rtc-node frames), else ours.
+ * Builds an output frame with `Frame` (the class of the frame it came from, so
+ * rtc-node frames in give rtc-node frames out), falling back to our `AudioFrame`
+ * when `Frame` is not a frame class: not a constructor, a plain `Object` (of any
+ * realm), a constructor that throws, or one that returns something other than a
+ * frame holding `data` (an options-object constructor, `Array`, ...). It never
+ * throws because of `Frame`.
  */
-function frameClassOf(frame) {
-  const Ctor = frame !== null && typeof frame === 'object' ? frame.constructor : undefined;
-  return typeof Ctor === 'function' && Ctor !== Object ? Ctor : AudioFrame;
+function buildFrame(Frame, data, sampleRate, channels, samplesPerChannel, userdata) {
+  if (Frame !== AudioFrame && Frame !== Object && typeof Frame === 'function') {
+    try {
+      const frame = new Frame(data, sampleRate, channels, samplesPerChannel, userdata);
+      if (frame !== null && typeof frame === 'object' && frame !== data && frame.data === data) {
+        return frame;
+      }
+    } catch {
+      // not a frame class: use ours
+    }
+  }
+  return new AudioFrame(data, sampleRate, channels, samplesPerChannel, userdata);
 }
 
-module.exports = { AudioFrame, combineAudioFrames, frameClassOf };
+module.exports = { AudioFrame, combineAudioFrames, buildFrame };

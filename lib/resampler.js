@@ -1,8 +1,8 @@
 'use strict';
 
-const { NativeResampler } = require('./native.js');
-const { AudioFrame, frameClassOf } = require('./audio_frame.js');
-const { checkRate, checkChannels, checkQuality, frameSamples } = require('./validate.js');
+const { Int16Core } = require('./core.js');
+const { AudioFrame, buildFrame } = require('./audio_frame.js');
+const { readFrame, checkView } = require('./validate.js');
 
 /**
  * Resampling presets, with the names and values of `@livekit/rtc-node`'s enum
@@ -19,44 +19,69 @@ for (const [name, value] of [
   AudioResamplerQuality[(AudioResamplerQuality[name] = value)] = name;
 }
 
+const FRAME_FIELDS = ['data', 'sampleRate', 'channels', 'samplesPerChannel'];
+const { isProxy } = require('node:util').types;
+
+/**
+ * Whether `rec.frame` can be handed on as is: its four fields are own data
+ * properties still holding what was read (so nobody downstream can read
+ * different values from it), and `samplesPerChannel` was honest. Otherwise a
+ * frame is rebuilt from the values read.
+ */
+function isStable(rec) {
+  const frame = rec.frame;
+  if (frame === null || rec.frames !== rec.samplesPerChannel || isProxy(frame)) return false;
+  for (const key of FRAME_FIELDS) {
+    const d = Object.getOwnPropertyDescriptor(frame, key);
+    if (d === undefined || !('value' in d) || !Object.is(d.value, key === 'data' ? rec.data : rec[key])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * A frame-record entry point for this package's own callers (streams, the
+ * adaptive resampler), which read the frame themselves; set in the class body.
+ * @type {(r: AudioResampler, rec: import('./validate.js').FrameRecord) => object[]}
+ */
+let pushFrameRecord;
+/** @type {(rec: import('./validate.js').FrameRecord) => object} the record as an honest frame */
+let passFrame;
+
 /**
  * Streaming resampler for interleaved 16-bit audio frames; a drop-in for
  * `@livekit/rtc-node`'s `AudioResampler`.
  */
 class AudioResampler {
-  #inputRate;
-  #outputRate;
-  #channels;
-  #quality;
-  /** Native state; `null` when the rates are equal (pass-through needs none). */
-  #native;
-  #closed = false;
+  /** @type {Int16Core} */
+  #core;
   /** Class of the last pushed frame, used to build flushed frames. */
   #frameClass = AudioFrame;
 
+  static {
+    pushFrameRecord = (r, rec) => r.#pushRecord(rec);
+    passFrame = (rec) => AudioResampler.#passFrame(rec);
+  }
+
   constructor(inputRate, outputRate, channels = 1, quality = AudioResamplerQuality.MEDIUM) {
-    this.#inputRate = checkRate(inputRate, 'inputRate');
-    this.#outputRate = checkRate(outputRate, 'outputRate');
-    this.#channels = checkChannels(channels);
-    this.#quality = checkQuality(quality);
-    this.#native =
-      inputRate === outputRate ? null : new NativeResampler(inputRate, outputRate, channels, quality);
+    this.#core = new Int16Core(inputRate, outputRate, channels, quality, 'AudioResampler');
   }
 
   get inputRate() {
-    return this.#inputRate;
+    return this.#core.inputRate;
   }
 
   get outputRate() {
-    return this.#outputRate;
+    return this.#core.outputRate;
   }
 
   get channels() {
-    return this.#channels;
+    return this.#core.channels;
   }
 
   get quality() {
-    return this.#quality;
+    return this.#core.quality;
   }
 
   /**
@@ -64,22 +89,35 @@ class AudioResampler {
    * At equal rates the input frame itself is returned (no copy, no native call).
    */
   push(frame) {
-    this.#assertOpen();
-    const samples = frameSamples(frame, this.#inputRate, this.#channels);
-    const native = this.#native;
-    if (native === null) {
-      return [frame];
+    const core = this.#core;
+    core.assertOpen();
+    return this.#pushRecord(readFrame(frame, core.inputRate, core.channels));
+  }
+
+  /** Pushes a record already read and checked against this resampler's format. */
+  #pushRecord(rec) {
+    const core = this.#core;
+    core.assertOpen(); // again: reading the frame may have closed us
+    if (core.passThrough) {
+      return [AudioResampler.#passFrame(rec)];
     }
-    const Frame = frameClassOf(frame);
-    this.#frameClass = Frame;
-    if (samples.length === 0) {
+    if (rec.frames === 0) {
+      this.#frameClass = rec.Frame;
       return [];
     }
-    const out = native.push(samples);
+    checkView(rec);
+    const out = core.push(rec.view);
+    this.#frameClass = rec.Frame;
     if (out === null) {
       return [];
     }
-    return [new Frame(out, this.#outputRate, this.#channels, out.length / this.#channels, frame.userdata)];
+    return [buildFrame(rec.Frame, out, core.outputRate, core.channels, out.length / core.channels, rec.userdata)];
+  }
+
+  /** The frame itself when it is stable, else an honest frame built from the record. */
+  static #passFrame(rec) {
+    if (isStable(rec)) return rec.frame;
+    return buildFrame(rec.Frame, rec.view, rec.sampleRate, rec.channels, rec.frames, rec.userdata);
   }
 
   /**
@@ -88,38 +126,23 @@ class AudioResampler {
    * then resets the resampler for reuse.
    */
   flush() {
-    this.#assertOpen();
-    if (this.#native === null) {
-      return [];
-    }
-    const out = this.#native.flush();
+    const core = this.#core;
+    const out = core.flush();
     if (out === null) {
       return [];
     }
-    const Frame = this.#frameClass;
-    return [new Frame(out, this.#outputRate, this.#channels, out.length / this.#channels, {})];
+    return [buildFrame(this.#frameClass, out, core.outputRate, core.channels, out.length / core.channels, {})];
   }
 
   /** Frees the native state now. Safe to call more than once. */
   close() {
-    if (this.#closed) return;
-    this.#closed = true;
-    if (this.#native !== null) {
-      this.#native.close();
-      this.#native = null;
-    }
+    this.#core.close();
   }
 
   /** Whether `close()` has been called. */
   get closed() {
-    return this.#closed;
-  }
-
-  #assertOpen() {
-    if (this.#closed) {
-      throw new Error('AudioResampler is closed');
-    }
+    return this.#core.closed;
   }
 }
 
-module.exports = { AudioResampler, AudioResamplerQuality };
+module.exports = { AudioResampler, AudioResamplerQuality, pushFrameRecord, passFrame };

@@ -7,7 +7,8 @@
 // each time one is created, so tests can observe creations with
 // `jest.spyOn(require('./resampler.js'), 'AudioResampler')`.
 const resampler = require('./resampler.js');
-const { checkRate, checkChannels, checkQuality, describe } = require('./validate.js');
+const { pushFrameRecord, passFrame } = resampler;
+const { checkRate, checkChannels, checkQuality, describe, readFrame, checkFrameFormat } = require('./validate.js');
 
 const MEDIUM = resampler.AudioResamplerQuality.MEDIUM;
 
@@ -19,18 +20,6 @@ function checkOptions(options, fnName) {
   const quality = options.quality === undefined ? MEDIUM : checkQuality(options.quality);
   const channels = options.channels === undefined ? undefined : checkChannels(options.channels);
   return { outputRate, quality, channels };
-}
-
-function checkFrame(frame, channels) {
-  if (frame === null || typeof frame !== 'object') {
-    throw new TypeError(`frame must be an AudioFrame, got ${describe(frame)}`);
-  }
-  if (channels !== undefined && frame.channels !== channels) {
-    throw new RangeError(
-      `frame.channels (${describe(frame.channels)}) does not match the channels option (${channels}); ` +
-        'resampleStream does not up- or down-mix',
-    );
-  }
 }
 
 /**
@@ -52,29 +41,29 @@ class ResampleTransformer {
 
   transform(frame, controller) {
     try {
-      checkFrame(frame, this.#channels);
-      if (frame.samplesPerChannel === 0) {
-        // Nothing to resample: pass it on untouched, keep the resampler as is.
-        controller.enqueue(frame);
+      // Every frame, passed through or not, is read once and validated.
+      const rec = readFrame(frame, undefined, this.#channels, 'the channels option');
+      if (rec.frames === 0) {
+        // Nothing to resample: pass it on, keep the resampler as is.
+        controller.enqueue(passFrame(rec));
         return;
       }
-      if (frame.sampleRate === this.#outputRate) {
+      if (rec.sampleRate === this.#outputRate) {
         this.#finish(controller);
-        controller.enqueue(frame);
+        controller.enqueue(passFrame(rec));
         return;
       }
       let r = this.#resampler;
-      if (r !== null && (r.inputRate !== frame.sampleRate || r.channels !== frame.channels)) {
+      if (r !== null && (r.inputRate !== rec.sampleRate || r.channels !== rec.channels)) {
         this.#finish(controller);
         r = null;
       }
       if (r === null) {
-        const inputRate = checkRate(frame.sampleRate, 'frame.sampleRate');
-        const channels = checkChannels(frame.channels, 'frame.channels');
-        r = new resampler.AudioResampler(inputRate, this.#outputRate, channels, this.#quality);
+        r = new resampler.AudioResampler(rec.sampleRate, this.#outputRate, rec.channels, this.#quality);
         this.#resampler = r;
       }
-      for (const out of r.push(frame)) {
+      checkFrameFormat(rec, r.inputRate, r.channels);
+      for (const out of pushFrameRecord(r, rec)) {
         controller.enqueue(out);
       }
     } catch (err) {
@@ -134,8 +123,12 @@ function createResampleTransform(options) {
  * Resamples a `ReadableStream` of `AudioFrame`s to `outputRate`; a drop-in for
  * `@livekit/agents`' `resampleStream`.
  *
- * - Frames already at `outputRate` and frames with 0 samples are passed on as
- *   the same objects (no copy, no resampler created).
+ * - Every frame is read once (each field one time) and validated, including
+ *   frames passed on. Frames already at `outputRate` and frames with 0 samples
+ *   are passed on as the same objects (no copy, no resampler created) when their
+ *   fields are plain data properties; a frame with getters (or a mislabelled
+ *   `samplesPerChannel`) is passed on as an equivalent frame built from the
+ *   values read, so nothing downstream can read other values from it.
  * - One `AudioResampler` is created lazily for the first frame's rate and
  *   channel count; when either changes it is flushed (tail first, order kept),
  *   closed and replaced. At the end it is flushed and closed.

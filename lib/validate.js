@@ -1,16 +1,41 @@
 'use strict';
 
-/** Limits shared with the Rust engine (src/engine/mod.rs). */
-const MAX_RATE = 768000;
-const MAX_CHANNELS = 64;
+// Argument and frame validation for every entry point, and the one error policy:
+//
+//   TypeError   a value of the wrong type: a non-number where a number is
+//               expected, a frame that is not an object, `frame.data` that is
+//               not an Int16Array, a stream chunk that is not bytes, an option
+//               that is not supported.
+//   RangeError  a number out of range, or a frame whose format does not fit:
+//               rate/channels/quality limits, `frame.sampleRate`/`channels`
+//               different from the resampler's, data that is not a whole
+//               number of frames.
+//   Error       state: a closed resampler, a byte stream ending inside a frame.
+//
+// Frames are read by `readFrame` only: each field once, in a fixed order, before
+// anything is validated or handed to the native side; lengths come from the
+// built-in TypedArray getters, which no subclass or own property can override.
+
+const native = require('./native.js');
+
+/** Limits shared with the Rust engine, taken from the binding when it exports them. */
+const MAX_RATE = typeof native.MAX_RATE === 'number' ? native.MAX_RATE : 768000;
+const MAX_CHANNELS = typeof native.MAX_CHANNELS === 'number' ? native.MAX_CHANNELS : 64;
+const MAX_QUALITY = 4;
 
 function describe(value) {
   if (typeof value === 'bigint') return `${value}n (bigint)`;
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'number' || value === null || value === undefined) return String(value);
   if (typeof value === 'symbol') return value.toString();
   if (typeof value === 'function') return 'a function';
-  return Object.prototype.toString.call(value);
+  const tag = typedArrayTag(value);
+  if (tag !== undefined) return `a ${tag}`;
+  try {
+    return Object.prototype.toString.call(value);
+  } catch {
+    return 'an object';
+  }
 }
 
 /** Throws a TypeError / RangeError naming `name` unless `value` is an integer in [min, max]. */
@@ -21,7 +46,7 @@ function checkInteger(value, name, min, max) {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new RangeError(`${name} must be an integer in [${min}, ${max}], got ${describe(value)}`);
   }
-  return value;
+  return value + 0; // -0 -> 0
 }
 
 function checkRate(value, name) {
@@ -34,58 +59,144 @@ function checkChannels(value, name = 'channels') {
 
 function checkQuality(value, name = 'quality') {
   if (typeof value !== 'number') {
-    throw new TypeError(`${name} must be an AudioResamplerQuality value (0-4), got ${describe(value)}`);
+    throw new TypeError(`${name} must be an AudioResamplerQuality value (0-${MAX_QUALITY}), got ${describe(value)}`);
   }
-  if (!Number.isInteger(value) || value < 0 || value > 4) {
-    throw new RangeError(`${name} must be an AudioResamplerQuality value (0-4), got ${describe(value)}`);
+  if (!Number.isInteger(value) || value < 0 || value > MAX_QUALITY) {
+    throw new RangeError(`${name} must be an AudioResamplerQuality value (0-${MAX_QUALITY}), got ${describe(value)}`);
   }
-  return value;
+  return value + 0; // -0 -> 0
 }
+
+// ---------------------------------------------------------------- TypedArray intrinsics
+
+const TypedArrayPrototype = Object.getPrototypeOf(Int16Array.prototype);
+const uncurryGetter = (key) => {
+  const { get } = Object.getOwnPropertyDescriptor(TypedArrayPrototype, key);
+  return Function.prototype.call.bind(get);
+};
+/**
+ * The built-in `%TypedArray%.prototype` getters, uncurried. They read internal
+ * slots, so they work across realms and cannot be spoofed by own properties,
+ * subclasses or `Symbol.toStringTag`. `typedArrayTag` returns undefined for
+ * anything that is not a TypedArray (a Proxy included); the others throw for it.
+ */
+const typedArrayTag = uncurryGetter(Symbol.toStringTag);
+const typedArrayLength = uncurryGetter('length');
+const typedArrayByteOffset = uncurryGetter('byteOffset');
+const typedArrayBuffer = uncurryGetter('buffer');
 
 function isInt16Array(value) {
-  // `instanceof` is the fast path; the tag check accepts Int16Arrays from other realms.
-  return (
-    ArrayBuffer.isView(value) &&
-    (value instanceof Int16Array || Object.prototype.toString.call(value) === '[object Int16Array]')
-  );
+  return typedArrayTag(value) === 'Int16Array';
 }
 
+// ---------------------------------------------------------------- frames
+
 /**
- * Validates a frame for a resampler with the given format and returns the
- * samples to read (`data`, or a view trimmed to `samplesPerChannel * channels`).
+ * What `readFrame` read from a frame. `view` holds exactly the samples to
+ * resample (`frames * channels` of them); `frame` is the object read, or null for
+ * a record built internally (then there is no object to pass through).
+ * @typedef {{frame: object | null, data: Int16Array, view: Int16Array, sampleRate: number,
+ *   channels: number, samplesPerChannel: number, frames: number, userdata: unknown,
+ *   Frame: unknown}} FrameRecord
  */
-function frameSamples(frame, inputRate, channels) {
+
+/**
+ * Reads a frame once and validates it: its own fields, then its format against
+ * `sampleRate`/`channels` when given (a RangeError; `channelsName` names what
+ * `channels` is), then its length. Fields are read in this order, each once:
+ * `data`, `sampleRate`, `channels`, `samplesPerChannel`, `userdata`,
+ * `constructor`. After that no user code runs until the record is used.
+ *
+ * Frames to read: `samplesPerChannel` when `samplesPerChannel * channels` fits
+ * in `data`; otherwise the data's whole frames (as `@livekit/rtc-node`, which
+ * reads `data` and ignores `samplesPerChannel`; `@livekit/agents`'
+ * `AudioByteStream` labels stereo frames with the total sample count). It is a
+ * RangeError if that data is empty or not a whole number of frames.
+ *
+ * @returns {FrameRecord}
+ */
+function readFrame(frame, sampleRate, channels, channelsName) {
   if (frame === null || typeof frame !== 'object') {
     throw new TypeError(`frame must be an AudioFrame, got ${describe(frame)}`);
   }
-  const { data, sampleRate, samplesPerChannel } = frame;
+  const data = frame.data;
+  const rate = frame.sampleRate;
+  const ch = frame.channels;
+  const samplesPerChannel = frame.samplesPerChannel;
+  const userdata = frame.userdata;
+  const Frame = frame.constructor;
+  // No user code from here on (describe() only runs on the way to a throw).
   if (!isInt16Array(data)) {
     throw new TypeError(`frame.data must be an Int16Array, got ${describe(data)}`);
   }
-  if (sampleRate !== inputRate) {
-    throw new Error(`frame.sampleRate (${describe(sampleRate)}) does not match the resampler's inputRate (${inputRate})`);
+  checkRate(rate, 'frame.sampleRate');
+  checkChannels(ch, 'frame.channels');
+  if (typeof samplesPerChannel !== 'number') {
+    throw new TypeError(`frame.samplesPerChannel must be a number, got ${describe(samplesPerChannel)}`);
   }
-  if (frame.channels !== channels) {
-    throw new Error(`frame.channels (${describe(frame.channels)}) does not match the resampler's channels (${channels})`);
-  }
-  if (typeof samplesPerChannel !== 'number' || !Number.isInteger(samplesPerChannel) || samplesPerChannel < 0) {
-    throw new Error(`frame.samplesPerChannel must be a non-negative integer, got ${describe(samplesPerChannel)}`);
-  }
-  const needed = samplesPerChannel * channels;
-  if (data.length < needed) {
-    throw new Error(
-      `frame.data has ${data.length} samples, fewer than samplesPerChannel * channels (${samplesPerChannel} * ${channels} = ${needed})`,
+  if (!Number.isSafeInteger(samplesPerChannel) || samplesPerChannel < 0) {
+    throw new RangeError(
+      `frame.samplesPerChannel must be a non-negative integer, got ${describe(samplesPerChannel)}`,
     );
   }
-  return data.length === needed ? data : data.subarray(0, needed);
+  checkFormat(rate, ch, sampleRate, channels, channelsName);
+  const length = typedArrayLength(data); // 0 if detached or out of bounds
+  let frames = samplesPerChannel + 0;
+  if (frames * ch > length) {
+    if (length === 0 || length % ch !== 0) {
+      throw new RangeError(
+        `frame.data has ${length} samples: fewer than samplesPerChannel * channels ` +
+          `(${samplesPerChannel} * ${ch}), and ` +
+          (length === 0 ? 'empty' : `not a whole number of ${ch}-channel frames`),
+      );
+    }
+    frames = length / ch;
+  }
+  const count = frames * ch;
+  const view =
+    count === length ? data : new Int16Array(typedArrayBuffer(data), typedArrayByteOffset(data), count);
+  return { frame, data, view, sampleRate: rate, channels: ch, samplesPerChannel, frames, userdata, Frame };
+}
+
+/** RangeError unless `rate`/`ch` equal `sampleRate`/`channels` (each when given). */
+function checkFormat(rate, ch, sampleRate, channels, channelsName = "the resampler's channels") {
+  if (sampleRate !== undefined && rate !== sampleRate) {
+    throw new RangeError(`frame.sampleRate (${rate}) does not match the resampler's inputRate (${sampleRate})`);
+  }
+  if (channels !== undefined && ch !== channels) {
+    throw new RangeError(`frame.channels (${ch}) does not match ${channelsName} (${channels})`);
+  }
+}
+
+/** RangeError unless the record's format is `sampleRate` Hz with `channels` channels. */
+function checkFrameFormat(rec, sampleRate, channels, channelsName) {
+  checkFormat(rec.sampleRate, rec.channels, sampleRate, channels, channelsName);
+}
+
+/**
+ * Whether the record's view still holds its samples: right before a native read,
+ * after anything (a resizable buffer shrunk, a detach) could have changed it.
+ */
+function checkView(rec) {
+  const expected = rec.frames * rec.channels;
+  if (typedArrayLength(rec.view) !== expected) {
+    throw new RangeError(
+      `frame.data no longer holds its ${expected} samples (its buffer was resized or detached during the call)`,
+    );
+  }
 }
 
 module.exports = {
   MAX_RATE,
   MAX_CHANNELS,
+  MAX_QUALITY,
   checkRate,
   checkChannels,
   checkQuality,
-  frameSamples,
   describe,
+  isInt16Array,
+  typedArrayLength,
+  readFrame,
+  checkFrameFormat,
+  checkView,
 };
