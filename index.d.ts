@@ -1,9 +1,17 @@
 import type { TransformOptions } from 'node:stream';
 import { Transform } from 'node:stream';
+import type * as web from 'node:stream/web';
 
 /**
  * rtc-resampler: a fast, exact, allocation-free audio resampler for Node.js,
  * API-compatible with `@livekit/rtc-node`'s `AudioResampler`.
+ *
+ * Errors: `TypeError` for a value of the wrong type (a non-number argument, a
+ * frame that is not an object, `frame.data` that is not an `Int16Array`, a chunk
+ * that is not bytes, an unsupported option); `RangeError` for a number out of
+ * range or a frame whose format does not fit (rate, channels, a length that is
+ * not a whole number of frames); `Error` for state (a closed resampler, a byte
+ * stream ending inside a frame).
  */
 
 /** Resampling presets; same names and values as `@livekit/rtc-node`. */
@@ -51,8 +59,9 @@ export declare class AudioFrame implements AudioFrameLike {
 }
 
 /**
- * Concatenates frames of one format. A single frame is returned as is.
- * @throws Error `buffer is empty`, `sample rate mismatch…`, `channel mismatch…`
+ * Concatenates frames of one format (compared with `!=`, as rtc-node does). A
+ * single frame is returned as is.
+ * @throws RangeError `buffer is empty`, `sample rate mismatch…`, `channel mismatch…`
  */
 export declare function combineAudioFrames<F extends AudioFrameLike>(buffer: F | F[]): F;
 
@@ -71,6 +80,7 @@ export declare class AudioResampler<F extends AudioFrameLike = AudioFrame> {
    * @param channels integer in [1, 64], default 1
    * @param quality default `AudioResamplerQuality.MEDIUM`
    * @throws TypeError for a non-number argument, RangeError for one out of range
+   *   (including a rate pair beyond the engine's maximum ratio)
    */
   constructor(inputRate: number, outputRate: number, channels?: number, quality?: AudioResamplerQuality);
   get inputRate(): number;
@@ -81,10 +91,18 @@ export declare class AudioResampler<F extends AudioFrameLike = AudioFrame> {
   get closed(): boolean;
   /**
    * Resamples one frame: returns `[]` or one frame with all output available now.
-   * At equal rates returns `[frame]` itself.
-   * @throws TypeError if `frame` is not a frame or `frame.data` not an Int16Array;
-   *   Error if its sampleRate/channels differ from the resampler's, its data is
-   *   shorter than `samplesPerChannel * channels`, or the resampler is closed.
+   * At equal rates returns `[frame]` itself (or, if its fields are getters or its
+   * `samplesPerChannel` was wrong, an equal frame built from the values read).
+   *
+   * The frame is read once: `samplesPerChannel` frames when
+   * `samplesPerChannel * channels` fits in `data`, otherwise all of `data`'s whole
+   * frames (as rtc-node does). Output frames are built with the frame's class when
+   * it builds a frame, else with this package's `AudioFrame`.
+   * @throws TypeError if `frame` is not a frame, `frame.data` not an Int16Array or
+   *   a field not a number; RangeError if its sampleRate/channels differ from the
+   *   resampler's or its data is not a whole number of frames (or empty while
+   *   `samplesPerChannel` is not 0); Error if the resampler is closed. A push that
+   *   throws changes nothing.
    */
   push<G extends AudioFrameLike>(frame: G): G[];
   /**
@@ -95,6 +113,29 @@ export declare class AudioResampler<F extends AudioFrameLike = AudioFrame> {
   /** Frees the native state now; idempotent. `push`/`flush` then throw. */
   close(): void;
 }
+
+/**
+ * An `AudioResampler` that adapts instead of throwing when a frame's rate or
+ * channel count is not the resampler's (what `@livekit/agents` does in places,
+ * and `@livekit/rtc-node` silently garbles): the frame is resampled from its real
+ * rate (the previous rate's tail is flushed first, in order) and mixed to the
+ * resampler's channel count (N -> 1 averages, 1 -> N duplicates; N -> M with
+ * N > M averages input channels j, j + M, ... into output j, N < M copies input
+ * j mod N). Output is always at `outputRate` with `channels` channels. The first
+ * such frame emits one `process` warning per instance (type
+ * `RtcResamplerWarning`, code `RTC_RESAMPLER_FRAME_FORMAT`).
+ * `rtc-resampler/register` installs this class as rtc-node's `AudioResampler`.
+ */
+export declare class AdaptiveAudioResampler<F extends AudioFrameLike = AudioFrame> extends AudioResampler<F> {}
+
+/**
+ * A `ReadableStream` of either flavour: the global one (the DOM lib's type when
+ * a project includes `"dom"`) or `node:stream/web`'s. In Node both are one class.
+ */
+export type AnyReadableStream<R> = ReadableStream<R> | web.ReadableStream<R>;
+
+/** A `ReadableStream` usable as either flavour (global/DOM and `node:stream/web`). */
+export type ReadableStreamOf<R> = ReadableStream<R> & web.ReadableStream<R>;
 
 /** Options of `resampleStream` / `createResampleTransform`. */
 export interface ResampleStreamOptions {
@@ -113,11 +154,17 @@ export interface ResampleStreamOptions {
 /**
  * A `TransformStream` resampling `AudioFrame`s to `outputRate`, for
  * `readable.pipeThrough(...)`. Same behaviour as `resampleStream`.
+ *
+ * `T` is the stream flavour returned: inferred from where the result goes (so
+ * `webStream.pipeThrough(createResampleTransform(opts))` types as
+ * `node:stream/web`'s and `domStream.pipeThrough(...)` as the DOM's), else the
+ * global `TransformStream`. At runtime it is Node's one `TransformStream` class.
  * @throws TypeError / RangeError for bad options
  */
-export declare function createResampleTransform<F extends AudioFrameLike = AudioFrame>(
-  options: ResampleStreamOptions,
-): TransformStream<F, F>;
+export declare function createResampleTransform<
+  F extends AudioFrameLike = AudioFrame,
+  T extends TransformStream<F, F> | web.TransformStream<F, F> = TransformStream<F, F>,
+>(options: ResampleStreamOptions): T;
 
 /**
  * Resamples a stream of frames to `outputRate`; a drop-in for `@livekit/agents`'
@@ -126,18 +173,32 @@ export declare function createResampleTransform<F extends AudioFrameLike = Audio
  * flushed (tail first) and closed when either changes or the input ends; cancel,
  * abort and source errors close it at once and propagate. Output frames are of
  * the input frame's class and carry its userdata (flushed tails get `{}`).
+ * Every frame is read once and validated, passed-on ones too. Takes and returns
+ * streams of either flavour (global/DOM or `node:stream/web`).
  * @throws TypeError / RangeError for bad options
  */
 export declare function resampleStream<F extends AudioFrameLike = AudioFrame>(
-  options: ResampleStreamOptions & { stream: ReadableStream<F> },
-): ReadableStream<F>;
+  options: ResampleStreamOptions & { stream: AnyReadableStream<F> },
+): ReadableStreamOf<F>;
 
-/** Options of `PcmResampleTransform`; other `TransformOptions` (e.g. `highWaterMark`) are passed on. */
+/**
+ * Options of `PcmResampleTransform`. The `stream.Transform` buffering and
+ * lifetime options listed here are passed on; any other option (`encoding`,
+ * `objectMode`, `transform`, `destroy`, ...) is a TypeError at runtime.
+ */
 export interface PcmResampleTransformOptions
-  extends Omit<
+  extends Pick<
     TransformOptions,
-    'objectMode' | 'readableObjectMode' | 'writableObjectMode' | 'transform' | 'flush'
+    | 'highWaterMark'
+    | 'readableHighWaterMark'
+    | 'writableHighWaterMark'
+    | 'allowHalfOpen'
+    | 'emitClose'
+    | 'autoDestroy'
+    | 'signal'
   > {
+  /** Only `true` (the default): strings are refused anyway. */
+  decodeStrings?: true;
   /** Integer Hz in [1, 768000]. */
   inputRate: number;
   /** Integer Hz in [1, 768000]. */
@@ -152,7 +213,9 @@ export interface PcmResampleTransformOptions
  * A Node `stream.Transform` for raw interleaved s16le PCM `Buffer`s, split at any
  * byte offset. Flushes at the end (exact total `round(frames * out / in)`); at
  * equal rates passes chunks through untouched. Emits an Error if the input ends
- * inside a frame.
+ * inside a frame. A chunk that is not a `Buffer`/`Uint8Array` (a string, an
+ * `Int16Array`, ...) destroys the stream with a TypeError.
+ * @throws TypeError / RangeError for bad options
  */
 export declare class PcmResampleTransform extends Transform {
   constructor(options: PcmResampleTransformOptions);

@@ -3,12 +3,14 @@
 // Public entry point (CommonJS). `index.mjs` re-exports the same names for ESM.
 const { AudioFrame, combineAudioFrames } = require('./lib/audio_frame.js');
 const { AudioResampler, AudioResamplerQuality } = require('./lib/resampler.js');
+const { AdaptiveAudioResampler } = require('./lib/adaptive_resampler.js');
 const { resampleStream, createResampleTransform } = require('./lib/stream.js');
 const { PcmResampleTransform } = require('./lib/pcm_transform.js');
 
 module.exports = {
   AudioFrame,
   AudioResampler,
+  AdaptiveAudioResampler,
   AudioResamplerQuality,
   combineAudioFrames,
   resampleStream,

@@ -4,6 +4,7 @@ import cjs from './index.js';
 export const {
   AudioFrame,
   AudioResampler,
+  AdaptiveAudioResampler,
   AudioResamplerQuality,
   combineAudioFrames,
   resampleStream,

@@ -9,6 +9,7 @@ import {
   AudioResamplerQuality as RtcQuality,
 } from '@livekit/rtc-node';
 import {
+  AdaptiveAudioResampler,
   AudioFrame,
   type AudioFrameLike,
   AudioResampler,
@@ -22,6 +23,7 @@ import {
 } from 'rtc-resampler';
 import * as ns from 'rtc-resampler';
 import type { Transform } from 'node:stream';
+import type * as web from 'node:stream/web';
 
 /** Compile-time exact type equality. */
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -136,19 +138,31 @@ function drainOurs(resampler: AudioResampler<RtcAudioFrame>, f: RtcAudioFrame): 
   return frames;
 }
 const migrated: typeof drain = (_r, f) => drainOurs(new AudioResampler<RtcAudioFrame>(48000, 16000), f);
+// The adaptive resampler has the same API and is an AudioResampler.
+const adaptive: AudioResampler<RtcAudioFrame> = new AdaptiveAudioResampler<RtcAudioFrame>(24000, 48000, 1);
+const adaptiveOut: RtcAudioFrame[] = adaptive.push(rtcFrame);
+const migratedAdaptive: typeof drain = (_r, f) => drainOurs(new AdaptiveAudioResampler<RtcAudioFrame>(48000, 16000), f);
 
 // ---- resampleStream / createResampleTransform (WHATWG streams) ---------------------
 declare const rtcFrames: ReadableStream<RtcAudioFrame>;
 declare const ourFrames: ReadableStream<AudioFrame>;
 const opts: ResampleStreamOptions = { outputRate: 16000 };
 const rs1 = resampleStream({ stream: rtcFrames, outputRate: 16000 });
-assertType<Equals<typeof rs1, ReadableStream<RtcAudioFrame>>>();
+const rs1Global: ReadableStream<RtcAudioFrame> = rs1;
+const rs1Web: web.ReadableStream<RtcAudioFrame> = rs1;
 const rs2 = resampleStream({ stream: ourFrames, outputRate: 24000, quality: AudioResamplerQuality.LOW, channels: 1 });
-assertType<Equals<typeof rs2, ReadableStream<AudioFrame>>>();
+const rs2Global: ReadableStream<AudioFrame> = rs2;
+// node:stream/web streams (what @livekit/agents uses) go in and come out too.
+declare const webFrames: web.ReadableStream<RtcAudioFrame>;
+const rs3: web.ReadableStream<RtcAudioFrame> = resampleStream({ stream: webFrames, outputRate: 16000 });
 const ts1 = createResampleTransform<RtcAudioFrame>({ outputRate: 16000 });
 const piped: ReadableStream<RtcAudioFrame> = rtcFrames.pipeThrough(ts1);
+const pipedWeb: web.ReadableStream<RtcAudioFrame> = webFrames.pipeThrough(createResampleTransform({ outputRate: 16000 }));
 const ts2 = createResampleTransform(opts);
 assertType<Equals<typeof ts2, TransformStream<AudioFrame, AudioFrame>>>();
+const ts2Global: TransformStream<AudioFrame, AudioFrame> = ts2;
+// @ts-expect-error the output holds frames of the input's type
+const rsWrong: ReadableStream<Int16Array> = rs1;
 // @ts-expect-error stream is required by resampleStream
 resampleStream({ outputRate: 16000 });
 // @ts-expect-error outputRate is required
@@ -169,6 +183,13 @@ pcm.write(Buffer.alloc(960));
 new PcmResampleTransform({ outputRate: 16000 });
 // @ts-expect-error object mode is not an option
 new PcmResampleTransform({ inputRate: 48000, outputRate: 16000, objectMode: true });
+// @ts-expect-error nor an encoding (output is s16le bytes)
+new PcmResampleTransform({ inputRate: 48000, outputRate: 16000, encoding: 'utf8' });
+// @ts-expect-error nor a transform of its own
+new PcmResampleTransform({ inputRate: 48000, outputRate: 16000, transform: () => {} });
+// @ts-expect-error strings are refused, so decodeStrings: false cannot be honoured
+new PcmResampleTransform({ inputRate: 48000, outputRate: 16000, decodeStrings: false });
+new PcmResampleTransform({ inputRate: 48000, outputRate: 16000, allowHalfOpen: false, signal: new AbortController().signal });
 // @ts-expect-error options are required
 new PcmResampleTransform();
 
@@ -177,6 +198,7 @@ type Exports = keyof typeof ns;
 assertType<
   Equals<
     Exports,
+    | 'AdaptiveAudioResampler'
     | 'AudioFrame'
     | 'AudioResampler'
     | 'AudioResamplerQuality'
@@ -204,7 +226,15 @@ export {
   rtcCombined,
   rtcLike,
   migrated,
+  migratedAdaptive,
+  adaptiveOut,
   piped,
+  pipedWeb,
+  rs1Global,
+  rs1Web,
+  rs2Global,
+  rs3,
+  ts2Global,
   asTransform,
   pcmInfo,
   pcmQuality,

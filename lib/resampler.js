@@ -48,6 +48,8 @@ function isStable(rec) {
 let pushFrameRecord;
 /** @type {(rec: import('./validate.js').FrameRecord) => object} the record as an honest frame */
 let passFrame;
+/** @type {(r: AudioResampler) => void} throws 'AudioResampler is closed' once closed */
+let assertOpen;
 
 /**
  * Streaming resampler for interleaved 16-bit audio frames; a drop-in for
@@ -62,6 +64,7 @@ class AudioResampler {
   static {
     pushFrameRecord = (r, rec) => r.#pushRecord(rec);
     passFrame = (rec) => AudioResampler.#passFrame(rec);
+    assertOpen = (r) => r.#core.assertOpen();
   }
 
   constructor(inputRate, outputRate, channels = 1, quality = AudioResamplerQuality.MEDIUM) {
@@ -145,4 +148,4 @@ class AudioResampler {
   }
 }
 
-module.exports = { AudioResampler, AudioResamplerQuality, pushFrameRecord, passFrame };
+module.exports = { AudioResampler, AudioResamplerQuality, pushFrameRecord, passFrame, assertOpen };
