@@ -35,17 +35,21 @@ function swap16(bytes) {
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).swap16();
 }
 
+const OBJECT_MODE = new Set(['objectMode', 'readableObjectMode', 'writableObjectMode']);
+
+/** A TypeError naming every option in `rest` that is not a plain buffering/lifetime option. */
 function checkTransformOptions(rest) {
   const bad = [];
   for (const key of Reflect.ownKeys(rest)) {
     const value = rest[key];
-    if (value === undefined) continue;
+    if (value === undefined || (OBJECT_MODE.has(key) && value === false)) continue;
     if (!TRANSFORM_OPTIONS.has(key) || (key === 'decodeStrings' && value !== true)) bad.push(String(key));
   }
   if (bad.length > 0) {
+    const objectMode = bad.some((key) => OBJECT_MODE.has(key)) ? ', and does not support object mode' : '';
     throw new TypeError(
-      `PcmResampleTransform: unsupported option(s) ${bad.join(', ')} (it transforms s16le bytes; ` +
-        `stream options allowed: ${[...TRANSFORM_OPTIONS].join(', ')})`,
+      `PcmResampleTransform: unsupported option(s) ${bad.join(', ')} (it transforms s16le bytes${objectMode}; ` +
+        `the stream options it takes are ${[...TRANSFORM_OPTIONS].join(', ')})`,
     );
   }
 }
@@ -89,9 +93,6 @@ class PcmResampleTransform extends Transform {
       throw new TypeError(`PcmResampleTransform: options must be an object, got ${describe(options)}`);
     }
     const { inputRate, outputRate, channels = 1, quality = AudioResamplerQuality.MEDIUM, ...rest } = options;
-    if (rest.objectMode || rest.readableObjectMode || rest.writableObjectMode) {
-      throw new TypeError('PcmResampleTransform does not support object mode (it transforms bytes)');
-    }
     checkTransformOptions(rest);
     // Arguments are checked before the Transform exists; the core checks them.
     const core = new Int16Core(inputRate, outputRate, channels, quality, 'PcmResampleTransform');
