@@ -170,7 +170,8 @@ export declare function createResampleTransform<
  * Resamples a stream of frames to `outputRate`; a drop-in for `@livekit/agents`'
  * `resampleStream`. Frames at `outputRate` and 0-sample frames come out as the
  * same objects (or, if their fields are getters or `samplesPerChannel` was
- * wrong, as equal frames built from the values read once); one resampler is created lazily per (input rate, channels) run,
+ * wrong, as equal frames built from the values read once); one resampler is
+ * created lazily per (input rate, channels) run,
  * flushed (tail first) and closed when either changes or the input ends; cancel,
  * abort and source errors close it at once and propagate. Output frames are of
  * the input frame's class and carry its userdata (flushed tails get `{}`).

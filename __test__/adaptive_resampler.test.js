@@ -20,6 +20,10 @@ function sine(rate, channels, n, { freq = 440, phase = 0 } = {}) {
   return data;
 }
 
+/** `count` consecutive `n`-frame AudioFrames of one continuous tone. */
+const tone = (rate, channels, n, count) =>
+  Array.from({ length: count }, (_, i) => new AudioFrame(sine(rate, channels, n, { phase: i * n }), rate, channels, n));
+
 const samples = (frames) => frames.flatMap((f) => Array.from(f.data));
 const totalFrames = (frames) => frames.reduce((n, f) => n + f.samplesPerChannel, 0);
 
@@ -50,7 +54,7 @@ test('is exported from the package and from lib/adaptive_resampler.js, and is an
 });
 
 test('frames in its own format: bit-identical to AudioResampler, no warning', () => {
-  const frames = Array.from({ length: 20 }, (_, i) => new AudioFrame(sine(48000, 2, 480, { phase: i * 480 }), 48000, 2, 480));
+  const frames = tone(48000, 2, 480, 20);
   expect(samples(run(new AdaptiveAudioResampler(48000, 16000, 2), frames))).toEqual(
     samples(run(new AudioResampler(48000, 16000, 2), frames)),
   );
@@ -65,7 +69,7 @@ test("AudioResampler itself stays strict", () => {
 });
 
 describe('channels', () => {
-  test("stereo frames into a mono resampler (agents' resampleStream, STT pushFrame): the average of the channels, one warning", () => {
+  test("stereo frames into a mono resampler (agents' resampleStream, STT): the channels' average, one warning", () => {
     const stereo = Array.from({ length: 20 }, (_, i) => sine(48000, 2, 480, { phase: i * 480 }));
     const mono = stereo.map((d) => {
       const m = new Int16Array(d.length / 2);
@@ -114,10 +118,10 @@ describe('channels', () => {
 });
 
 describe('rates', () => {
-  test('a TTS rate change mid-utterance (performAudioForwarding): old tail first, then the new rate, all at outputRate', () => {
-    const a = Array.from({ length: 10 }, (_, i) => new AudioFrame(sine(24000, 1, 240, { phase: i * 240 }), 24000, 1, 240));
-    const b = Array.from({ length: 10 }, (_, i) => new AudioFrame(sine(16000, 1, 160, { phase: i * 160 }), 16000, 1, 160));
-    const c = Array.from({ length: 5 }, (_, i) => new AudioFrame(sine(24000, 1, 240, { phase: i * 240 }), 24000, 1, 240));
+  test('a TTS rate change mid-utterance (performAudioForwarding): old tail first, then the new rate', () => {
+    const a = tone(24000, 1, 240, 10);
+    const b = tone(16000, 1, 160, 10);
+    const c = tone(24000, 1, 240, 5);
     const r = new AdaptiveAudioResampler(24000, 48000);
     const got = run(r, [...a, ...b, ...c]);
     const want = [
@@ -156,11 +160,12 @@ describe('rates', () => {
   });
 
   test('a bad frame still throws and changes nothing; empty frames of another format are ignored', () => {
-    const frames = Array.from({ length: 10 }, (_, i) => new AudioFrame(sine(16000, 1, 160, { phase: i * 160 }), 16000, 1, 160));
+    const frames = tone(16000, 1, 160, 10);
     const r = new AdaptiveAudioResampler(24000, 48000);
     const out = [];
     for (const f of frames) {
-      expect(() => r.push({ data: new Float32Array(160), sampleRate: 16000, channels: 1, samplesPerChannel: 160 })).toThrow(TypeError);
+      const bad = { data: new Float32Array(160), sampleRate: 16000, channels: 1, samplesPerChannel: 160 };
+      expect(() => r.push(bad)).toThrow(TypeError);
       expect(r.push(new AudioFrame(new Int16Array(0), 8000, 2, 0))).toEqual([]);
       out.push(...r.push(f));
     }
@@ -174,8 +179,9 @@ describe('rates', () => {
     r.close();
     r.close();
     expect(r.closed).toBe(true);
-    expect(() => r.push(new AudioFrame(sine(16000, 1, 160), 16000, 1, 160))).toThrow(new Error('AudioResampler is closed'));
-    expect(() => r.flush()).toThrow(new Error('AudioResampler is closed'));
+    const closed = new Error('AudioResampler is closed');
+    expect(() => r.push(new AudioFrame(sine(16000, 1, 160), 16000, 1, 160))).toThrow(closed);
+    expect(() => r.flush()).toThrow(closed);
   });
 
   test('one warning per instance', () => {

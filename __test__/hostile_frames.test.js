@@ -95,7 +95,8 @@ describe('a push that throws changes nothing; the frame class is never trusted b
       });
     }
     new AudioResampler(48000, 16000, 1, 0).push(frame);
-    expect({ ...reads }).toEqual({ data: 1, sampleRate: 1, channels: 1, samplesPerChannel: 1, userdata: 1, constructor: 1 });
+    const once = { data: 1, sampleRate: 1, channels: 1, samplesPerChannel: 1, userdata: 1, constructor: 1 };
+    expect({ ...reads }).toEqual(once);
   });
 
   class ThrowingFrame extends AudioFrame {
@@ -121,14 +122,15 @@ describe('a push that throws changes nothing; the frame class is never trusted b
     }
   }
 
+  const fields = (d) => ({ data: d, sampleRate: 48000, channels: 1, samplesPerChannel: 480 });
   test.each([
     ['a class whose constructor throws', (d) => new ThrowingFrame(d, 48000, 1, 480)],
-    ['a class with an options-object constructor', (d) => Object.assign(new OptionsFrame(), { data: d, sampleRate: 48000, channels: 1, samplesPerChannel: 480 })],
+    ['a class with an options-object constructor', (d) => Object.assign(new OptionsFrame(), fields(d))],
     ['a class that builds a frame around a copy of the data', (d) => new CopyingFrame(d, 48000, 1, 480)],
-    ['a class returning a non-frame', (d) => Object.assign(new ReturnsPrimitive(), { data: d, sampleRate: 48000, channels: 1, samplesPerChannel: 480 })],
-    ['constructor: Array', (d) => ({ data: d, sampleRate: 48000, channels: 1, samplesPerChannel: 480, constructor: Array })],
-    ['constructor: a non-constructor function', (d) => ({ data: d, sampleRate: 48000, channels: 1, samplesPerChannel: 480, constructor: () => ({}) })],
-    ['a null-prototype object', (d) => Object.assign(Object.create(null), { data: d, sampleRate: 48000, channels: 1, samplesPerChannel: 480 })],
+    ['a class returning a non-frame', (d) => Object.assign(new ReturnsPrimitive(), fields(d))],
+    ['constructor: Array', (d) => ({ ...fields(d), constructor: Array })],
+    ['constructor: a non-constructor function', (d) => ({ ...fields(d), constructor: () => ({}) })],
+    ['a null-prototype object', (d) => Object.assign(Object.create(null), fields(d))],
   ])('%s: push and flush give our AudioFrames with the real audio', (_label, make) => {
     const frames = good();
     const r = new AudioResampler(48000, 16000, 1, 0);
@@ -178,7 +180,10 @@ describe('frames from another realm', () => {
       ctx,
     );
     expect(() => r.push({ data: spoof, sampleRate: 48000, channels: 1, samplesPerChannel: 480 })).toThrow(
-      expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/frame\.data must be an Int16Array/) }),
+      expect.objectContaining({
+        name: 'TypeError',
+        message: expect.stringMatching(/frame\.data must be an Int16Array/),
+      }),
     );
   });
 });
@@ -208,7 +213,7 @@ describe('close() during push', () => {
 // ---------------------------------------------------------------- finding 8
 
 describe('the length read is the one checked', () => {
-  test('a growable SharedArrayBuffer grown from a getter after data was read: only the declared samples are read', () => {
+  test('a growable SharedArrayBuffer grown from a getter after data was read: the declared samples are read', () => {
     const sab = new SharedArrayBuffer(960, { maxByteLength: 64000 });
     const data = new Int16Array(sab); // length-tracking
     data.set(noise(480, 2));
@@ -339,7 +344,13 @@ describe('one error policy', () => {
     ['samplesPerChannel', '480', TypeError],
     ['samplesPerChannel', -1, RangeError],
   ])('frame.%s = %p is a %p from AudioResampler and resampleStream alike', async (key, value, ErrorClass) => {
-    const make = () => ({ data: new Int16Array(480), sampleRate: 48000, channels: 1, samplesPerChannel: 480, [key]: value });
+    const make = () => ({
+      data: new Int16Array(480),
+      sampleRate: 48000,
+      channels: 1,
+      samplesPerChannel: 480,
+      [key]: value,
+    });
     expect(() => new AudioResampler(48000, 16000).push(make())).toThrow(ErrorClass);
     const stream = resampleStream({ stream: ReadableStream.from([make()]), outputRate: 16000 });
     await expect(collect(stream)).rejects.toThrow(ErrorClass);
@@ -384,7 +395,7 @@ describe("frames labelled like agents' AudioByteStream (samplesPerChannel = tota
 
   test.each([
     ['empty data claiming samples', new Int16Array(0), 2, 480, /frame\.data has 0 samples.*empty/],
-    ['data that is not a whole number of frames', new Int16Array(961), 2, 960, /not a whole number of 2-channel frames/],
+    ['data not a whole number of frames', new Int16Array(961), 2, 960, /not a whole number of 2-channel frames/],
   ])('%s is a RangeError', (_label, data, channels, spc, re) => {
     const r = new AudioResampler(24000, 48000, channels);
     expect(() => r.push(new AudioFrame(data, 24000, channels, spc))).toThrow(
@@ -396,7 +407,7 @@ describe("frames labelled like agents' AudioByteStream (samplesPerChannel = tota
 // ---------------------------------------------------------------- resampleStream (finding 10, stream part)
 
 describe('resampleStream reads each frame once and validates passed-on frames', () => {
-  test('a samplesPerChannel getter returning 0 then 480 does not smuggle 48 kHz audio into a 16 kHz stream', async () => {
+  test('a samplesPerChannel getter returning 0 then 480 smuggles no 48 kHz audio into a 16 kHz stream', async () => {
     const smuggler = () => {
       let n = 0;
       return {
@@ -420,13 +431,14 @@ describe('resampleStream reads each frame once and validates passed-on frames', 
     expect(totalFrames(out.filter((f) => f.sampleRate === 16000))).toBe(4 * 160);
   });
 
+  const frame = (data, sampleRate, channels, samplesPerChannel) => ({ data, sampleRate, channels, samplesPerChannel });
   test.each([
-    ['a 0-sample frame with Float32Array data', { data: new Float32Array(0), sampleRate: 48000, channels: 1, samplesPerChannel: 0 }, TypeError],
-    ['a same-rate frame with Float32Array data', { data: new Float32Array(160), sampleRate: 16000, channels: 1, samplesPerChannel: 160 }, TypeError],
-    ['a same-rate frame with 0 channels', { data: new Int16Array(160), sampleRate: 16000, channels: 0, samplesPerChannel: 160 }, RangeError],
-    ['a 0-sample frame with a NaN rate', { data: new Int16Array(0), sampleRate: NaN, channels: 1, samplesPerChannel: 0 }, RangeError],
-  ])('%s errors the stream', async (_label, frame, ErrorClass) => {
-    const stream = resampleStream({ stream: ReadableStream.from([frame]), outputRate: 16000 });
+    ['a 0-sample frame with Float32Array data', frame(new Float32Array(0), 48000, 1, 0), TypeError],
+    ['a same-rate frame with Float32Array data', frame(new Float32Array(160), 16000, 1, 160), TypeError],
+    ['a same-rate frame with 0 channels', frame(new Int16Array(160), 16000, 0, 160), RangeError],
+    ['a 0-sample frame with a NaN rate', frame(new Int16Array(0), NaN, 1, 0), RangeError],
+  ])('%s errors the stream', async (_label, bad, ErrorClass) => {
+    const stream = resampleStream({ stream: ReadableStream.from([bad]), outputRate: 16000 });
     await expect(collect(stream)).rejects.toThrow(ErrorClass);
   });
 
@@ -447,6 +459,8 @@ describe('combineAudioFrames compares formats as rtc-node does (!=)', () => {
     const b = { data: new Int16Array(10), sampleRate: '16000', channels: '1', samplesPerChannel: 10, userdata: {} };
     const c = combineAudioFrames([a, b]);
     expect(c.samplesPerChannel).toBe(20);
-    expect(() => combineAudioFrames([a, AudioFrame.create(8000, 1, 1)])).toThrow('sample rate mismatch: expected 16000, got 8000');
+    expect(() => combineAudioFrames([a, AudioFrame.create(8000, 1, 1)])).toThrow(
+      'sample rate mismatch: expected 16000, got 8000',
+    );
   });
 });

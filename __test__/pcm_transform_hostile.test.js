@@ -126,9 +126,10 @@ describe('scratch memory', () => {
     t.on('data', () => {}); // output is consumed and dropped
     global.gc();
     const before = process.memoryUsage().arrayBuffers;
-    let backing = Buffer.alloc(100 * MB + 2);
-    await new Promise((resolve, reject) => t.write(backing.subarray(1, 1 + 100 * MB), (e) => (e ? reject(e) : resolve())));
-    backing = null;
+    {
+      const oddAligned = Buffer.alloc(100 * MB + 2).subarray(1, 1 + 100 * MB);
+      await new Promise((resolve, reject) => t.write(oddAligned, (e) => (e ? reject(e) : resolve())));
+    }
     await new Promise((resolve) => setImmediate(resolve));
     global.gc();
     const retained = process.memoryUsage().arrayBuffers - before;

@@ -32,7 +32,9 @@ const built = resampleStream({ stream: new WebReadableStream<AudioFrame>(), outp
 const builtReader = built.getReader();
 
 // createResampleTransform takes the flavour of the stream it is piped from.
-const pipedWeb: WebReadableStream<RtcAudioFrame> = webFrames.pipeThrough(createResampleTransform({ outputRate: 16000 }));
+const pipedWeb: WebReadableStream<RtcAudioFrame> = webFrames.pipeThrough(
+  createResampleTransform({ outputRate: 16000 }),
+);
 const pipedDom: ReadableStream<AudioFrame> = domFrames.pipeThrough(createResampleTransform({ outputRate: 16000 }));
 const asWebTransform: WebTransformStream<AudioFrame, AudioFrame> = createResampleTransform({ outputRate: 16000 });
 const asDomTransform: TransformStream<AudioFrame, AudioFrame> = createResampleTransform({ outputRate: 16000 });

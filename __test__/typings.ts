@@ -157,7 +157,9 @@ declare const webFrames: web.ReadableStream<RtcAudioFrame>;
 const rs3: web.ReadableStream<RtcAudioFrame> = resampleStream({ stream: webFrames, outputRate: 16000 });
 const ts1 = createResampleTransform<RtcAudioFrame>({ outputRate: 16000 });
 const piped: ReadableStream<RtcAudioFrame> = rtcFrames.pipeThrough(ts1);
-const pipedWeb: web.ReadableStream<RtcAudioFrame> = webFrames.pipeThrough(createResampleTransform({ outputRate: 16000 }));
+const pipedWeb: web.ReadableStream<RtcAudioFrame> = webFrames.pipeThrough(
+  createResampleTransform({ outputRate: 16000 }),
+);
 const ts2 = createResampleTransform(opts);
 assertType<Equals<typeof ts2, TransformStream<AudioFrame, AudioFrame>>>();
 const ts2Global: TransformStream<AudioFrame, AudioFrame> = ts2;
@@ -189,7 +191,7 @@ new PcmResampleTransform({ inputRate: 48000, outputRate: 16000, encoding: 'utf8'
 new PcmResampleTransform({ inputRate: 48000, outputRate: 16000, transform: () => {} });
 // @ts-expect-error strings are refused, so decodeStrings: false cannot be honoured
 new PcmResampleTransform({ inputRate: 48000, outputRate: 16000, decodeStrings: false });
-new PcmResampleTransform({ inputRate: 48000, outputRate: 16000, allowHalfOpen: false, signal: new AbortController().signal });
+new PcmResampleTransform({ ...pcmOpts, allowHalfOpen: false, signal: new AbortController().signal });
 // @ts-expect-error options are required
 new PcmResampleTransform();
 
