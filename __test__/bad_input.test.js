@@ -110,17 +110,18 @@ describe('constructor rejects bad arguments', () => {
     expect(error.message).toContain(arg);
   });
 
+  // Extreme rates are paired with a rate within the engine's maximum ratio.
   test.each([
-    ['inputRate', 1],
-    ['inputRate', 768000],
-    ['outputRate', 1],
-    ['outputRate', 768000],
-    ['channels', 1],
-    ['channels', 64],
-    ['quality', 0],
-    ['quality', 4],
-  ])('boundary value %s = %p is accepted', (arg, value) => {
-    const r = construct({ [arg]: value });
+    ['inputRate', 1, { outputRate: 2 }],
+    ['inputRate', 768000, { outputRate: 16000 }],
+    ['outputRate', 1, { inputRate: 2 }],
+    ['outputRate', 768000, { inputRate: 48000 }],
+    ['channels', 1, {}],
+    ['channels', 64, {}],
+    ['quality', 0, {}],
+    ['quality', 4, {}],
+  ])('boundary value %s = %p is accepted', (arg, value, others) => {
+    const r = construct({ ...others, [arg]: value });
     expect(r[arg]).toBe(value);
     r.close();
   });
