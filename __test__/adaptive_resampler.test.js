@@ -184,6 +184,21 @@ describe('rates', () => {
     expect(() => r.flush()).toThrow(closed);
   });
 
+  test('closed from a data getter during push: that push throws, no unresampled audio', () => {
+    const r = new AdaptiveAudioResampler(24000, 48000);
+    const frame = {
+      get data() {
+        r.close();
+        return sine(16000, 2, 160);
+      },
+      sampleRate: 16000,
+      channels: 2,
+      samplesPerChannel: 160,
+    };
+    expect(() => r.push(frame)).toThrow(new Error('AudioResampler is closed'));
+    expect(warnings).toEqual([]);
+  });
+
   test('one warning per instance', () => {
     const mk = () => new AudioFrame(sine(16000, 2, 160), 16000, 2, 160);
     const r1 = new AdaptiveAudioResampler(24000, 48000);
