@@ -236,12 +236,20 @@ fn rejects_invalid_arguments_without_panicking() {
         (768_001, 16000, 1),
         (48000, 16000, 0),
         (48000, 16000, 65),
+        (1, 768_000, 1),
+        (768_000, 1, 1),
     ];
     for (fin, fout, ch) in bad {
         let err = StreamResampler::new(fin, fout, ch, Quality::Medium)
             .err()
             .unwrap();
-        assert!(matches!(err, EngineError::InvalidArgument(_)), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                EngineError::InvalidArgument(_) | EngineError::OutOfRange(_)
+            ),
+            "{err:?}"
+        );
     }
     let mut r = StreamResampler::new(48000, 16000, 2, Quality::Low).unwrap();
     assert!(matches!(
@@ -252,13 +260,16 @@ fn rejects_invalid_arguments_without_panicking() {
 
 #[test]
 fn extreme_rates_work() {
+    // Ratios up to MAX_RATIO (96); `tests/limits.rs` covers the rejected ones.
     for &(fin, fout) in &[
-        (1u32, 768_000u32),
-        (768_000, 1),
+        (1u32, 96u32),
+        (96, 1),
         (8000, 768_000),
+        (768_000, 8000),
         (767_999, 768_000),
         (1, 2),
         (3, 1),
+        (7, 1),
     ] {
         for &q in &[Quality::Quick, Quality::Medium, Quality::VeryHigh] {
             let frames = (fin as usize / 10).max(3);

@@ -4,7 +4,11 @@
 //! output frame it can compute to a [`Sink`] as interleaved `f32`. It knows its
 //! own group delay exactly, so [`crate::engine::stream`] can trim it.
 //!
-//! Nothing here allocates after construction.
+//! Nothing here allocates after construction, except the per-thread output
+//! scratch ([`with_output_scratch`]), which grows to the largest core used on
+//! the thread the first time it runs there.
+
+use std::cell::RefCell;
 
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
 use rubato::audioadapter_buffers::number_to_float::InterleavedNumbers;
@@ -16,6 +20,25 @@ use rubato::{
 use super::presets::{fft_block_frames, Design};
 use super::shared_fft::SharedFft;
 use super::{gcd, EngineError};
+
+thread_local! {
+    /// Output of one rubato call or FFT block, handed to the sink right away.
+    static OUTPUT_SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` on this thread's output scratch, `len` floats long (contents are
+/// garbage). Per thread rather than per core: at 8 kHz → 768 kHz with 64
+/// channels one FFT block is 11.8 MB, which thousands of idle resamplers would
+/// otherwise each hold. Bounded by the largest core: 49,152 frames × 64 channels.
+fn with_output_scratch<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
+    OUTPUT_SCRATCH.with(|cell| {
+        let mut buf = cell.borrow_mut();
+        if buf.len() < len {
+            buf.resize(len, 0.0);
+        }
+        f(&mut buf[..len])
+    })
+}
 
 /// Receives output as interleaved `f32` in [-1, 1).
 pub trait Sink {
@@ -84,6 +107,26 @@ impl FrameFifo {
     fn clear(&mut self) {
         self.filled = 0;
     }
+
+    fn memory_bytes(&self) -> usize {
+        self.buf.capacity() * 2
+    }
+}
+
+/// Heap bytes of a `rubato::Async::<f32>::new_sinc` resampler (`FixedAsync::Input`),
+/// from its layout: `oversampling` rows of `sinc_len` taps (32-byte aligned), a
+/// history buffer of `chunk + 2 · sinc_len` frames per channel, and one combined
+/// sinc of `sinc_len + 1` taps.
+pub fn async_sinc_bytes(
+    sinc_len: usize,
+    oversampling: usize,
+    max_chunk: usize,
+    channels: usize,
+) -> usize {
+    let table = oversampling * (sinc_len * 4 + 16);
+    let history = channels * ((max_chunk + 2 * sinc_len) * 4 + 24);
+    let combined = (sinc_len + 1) * 4 + 32;
+    table + history + combined + channels + 512
 }
 
 /// Upper bound on output frames per rubato call, to keep scratch buffers small
@@ -98,6 +141,14 @@ const MAX_SINC_LEN: usize = 8192;
 const SINC_FLUSH_STEP: usize = 256;
 /// Largest oversampling factor for which an exact polyphase table (`os = L`) is built.
 const MAX_EXACT_OVERSAMPLING: usize = 512;
+/// Most taps in a sinc table (`sinc_len × oversampling`, `f32`): 2 MiB, built in
+/// about 20 ms (rubato computes every tap with `sin`, about 40 ns each here).
+/// Long filters (extreme downsampling) get a coarser cubic-interpolated table;
+/// their cutoff is far below the input Nyquist, so 64 points per tap still
+/// resolve them better than 256 do a full-band filter.
+const MAX_TABLE_TAPS: usize = 1 << 19;
+/// Coarsest oversampling used for a cubic-interpolated table.
+const MIN_CUBIC_OVERSAMPLING: usize = 32;
 
 /// With the `test-panic` cargo feature (test builds only), input starting with
 /// these samples makes [`Core::feed`] panic.
@@ -181,6 +232,36 @@ impl Core {
         }
     }
 
+    /// Most output frames one rubato call (or FFT block) hands to the sink.
+    pub fn max_burst_frames(&self) -> usize {
+        match self {
+            Core::Sinc(c) => c.out_frames,
+            Core::Fft(c) => c.block_out,
+        }
+    }
+
+    /// Most output frames feeding `frames` more input frames can produce now.
+    pub fn max_output_frames(&self, frames: usize) -> usize {
+        match self {
+            Core::Sinc(c) if c.grid > 0 => (c.fifo.filled + frames) / c.grid * c.out_frames,
+            Core::Sinc(c) => frames.div_ceil(c.max_chunk) * c.out_frames,
+            Core::Fft(c) => (c.fifo.filled + frames) / c.block_in * c.block_out,
+        }
+    }
+
+    /// Heap bytes held by this core: its FIFO, rubato's history buffers and sinc
+    /// table, or the FFT overlap and (shared) plan. Not the per-thread output
+    /// scratch, which all cores on a thread share.
+    pub fn memory_bytes(&self) -> usize {
+        match self {
+            Core::Sinc(c) => {
+                c.fifo.memory_bytes()
+                    + async_sinc_bytes(c.sinc_len, c.oversampling, c.max_chunk, c.channels)
+            }
+            Core::Fft(c) => c.fifo.memory_bytes() + c.resampler.memory_bytes(),
+        }
+    }
+
     /// A one-line summary of the configuration (for benchmarks and debugging).
     pub fn describe(&self) -> String {
         match self {
@@ -211,7 +292,8 @@ pub struct SincCore {
     grid: usize,
     /// Input waiting for a full grid chunk (grid mode only).
     fifo: FrameFifo,
-    out_buf: Vec<f32>,
+    /// Output frames one rubato call may produce (the scratch it needs).
+    out_frames: usize,
     delay: f64,
     sinc_len: usize,
     oversampling: usize,
@@ -240,11 +322,13 @@ impl SincCore {
         // `Nearest` with `os = L` is an exact rational polyphase filter: bit-exact
         // under any chunking and half the cost of `Cubic`. Fall back to cubic
         // interpolation of a finely oversampled table when L is too large.
-        let (interpolation, oversampling) = if up <= MAX_EXACT_OVERSAMPLING {
-            (SincInterpolationType::Nearest, up)
-        } else {
-            (SincInterpolationType::Cubic, 256)
-        };
+        let (interpolation, oversampling) =
+            if up <= MAX_EXACT_OVERSAMPLING && sinc_len * up <= MAX_TABLE_TAPS {
+                (SincInterpolationType::Nearest, up)
+            } else {
+                let os = (MAX_TABLE_TAPS / sinc_len).clamp(MIN_CUBIC_OVERSAMPLING, 256);
+                (SincInterpolationType::Cubic, 1 << os.ilog2())
+            };
         let params = SincInterpolationParameters::new(sinc_len, window)
             .f_cutoff(cutoff)
             .oversampling_factor(oversampling)
@@ -254,7 +338,7 @@ impl SincCore {
         let resampler =
             Async::<f32>::new_sinc(ratio, 1.0, &params, max_chunk, channels, FixedAsync::Input)
                 .map_err(|e| EngineError::Internal(e.to_string()))?;
-        let out_buf = vec![0.0; resampler.output_frames_max() * channels];
+        let out_frames = resampler.output_frames_max();
         // Grid chunk: long enough that rubato's per-call cost (it moves 2 × sinc_len
         // frames of history) stays small, short enough to add little latency.
         let grid = if interpolation == SincInterpolationType::Nearest {
@@ -262,7 +346,7 @@ impl SincCore {
         } else {
             (sinc_len / 4).max(64).min(max_chunk)
         };
-        // Measured group delay of rubato's sinc (shared/reference/rubato-5.md §6).
+        // Measured group delay of `rubato::Async` sinc (its `output_delay()` rounds it).
         let delay = ratio * (sinc_len as f64 / 2.0 - 1.0 / oversampling as f64) - 1.0;
         Ok(SincCore {
             resampler,
@@ -270,7 +354,7 @@ impl SincCore {
             max_chunk,
             grid,
             fifo: FrameFifo::new(grid, channels),
-            out_buf,
+            out_frames,
             delay,
             sinc_len,
             oversampling,
@@ -302,34 +386,37 @@ impl SincCore {
     fn feed_direct(&mut self, source: Source, sink: &mut dyn Sink) -> Result<(), EngineError> {
         let channels = self.channels;
         let total = source.frames(channels);
-        let out_frames = self.out_buf.len() / channels;
+        let out_frames = self.out_frames;
         let mut done = 0;
         while done < total {
             let chunk = (total - done).min(self.max_chunk);
             self.resampler
                 .set_chunk_size(chunk)
                 .map_err(|e| EngineError::Internal(e.to_string()))?;
-            let mut output = InterleavedSlice::new_mut(&mut self.out_buf, channels, out_frames)
+            let resampler = &mut self.resampler;
+            with_output_scratch(out_frames * channels, |out_buf| {
+                let mut output = InterleavedSlice::new_mut(&mut *out_buf, channels, out_frames)
+                    .map_err(|e| EngineError::Internal(e.to_string()))?;
+                let (_, produced) = match source {
+                    Source::Samples(samples) => {
+                        let input =
+                            InterleavedNumbers::<&[i16], f32>::new(samples, channels, total)
+                                .map_err(|e| EngineError::Internal(e.to_string()))?;
+                        let indexing = Indexing::new().input_offset(done);
+                        resampler.process_into_buffer(&input, &mut output, Some(&indexing))
+                    }
+                    Source::Silence(_) => {
+                        let empty: [f32; 0] = [];
+                        let input = InterleavedSlice::new(&empty[..], channels, 0)
+                            .map_err(|e| EngineError::Internal(e.to_string()))?;
+                        let indexing = Indexing::new().partial_len(0);
+                        resampler.process_into_buffer(&input, &mut output, Some(&indexing))
+                    }
+                }
                 .map_err(|e| EngineError::Internal(e.to_string()))?;
-            let (_, produced) = match source {
-                Source::Samples(samples) => {
-                    let input = InterleavedNumbers::<&[i16], f32>::new(samples, channels, total)
-                        .map_err(|e| EngineError::Internal(e.to_string()))?;
-                    let indexing = Indexing::new().input_offset(done);
-                    self.resampler
-                        .process_into_buffer(&input, &mut output, Some(&indexing))
-                }
-                Source::Silence(_) => {
-                    let empty: [f32; 0] = [];
-                    let input = InterleavedSlice::new(&empty[..], channels, 0)
-                        .map_err(|e| EngineError::Internal(e.to_string()))?;
-                    let indexing = Indexing::new().partial_len(0);
-                    self.resampler
-                        .process_into_buffer(&input, &mut output, Some(&indexing))
-                }
-            }
-            .map_err(|e| EngineError::Internal(e.to_string()))?;
-            sink.accept(&self.out_buf[..produced * channels]);
+                sink.accept(&out_buf[..produced * channels]);
+                Ok(())
+            })?;
             done += chunk;
         }
         Ok(())
@@ -345,7 +432,6 @@ pub struct FftCore {
     block_out: usize,
     /// Input waiting for a full block.
     fifo: FrameFifo,
-    out_buf: Vec<f32>,
     delay: f64,
 }
 
@@ -368,14 +454,13 @@ impl FftCore {
         let (block_in, block_out) = (chunks * min_in, chunks * min_out);
         let resampler = SharedFft::new(block_in, block_out, channels, window);
         let ratio = output_rate as f64 / input_rate as f64;
-        // Measured group delay of rubato's Fft (shared/reference/rubato-5.md §6).
+        // Measured group delay of `rubato::Fft` (half an input block, at the output rate).
         let delay = (block_in / 2) as f64 * ratio;
         Ok(FftCore {
             channels,
             block_in,
             block_out,
             fifo: FrameFifo::new(block_in, channels),
-            out_buf: vec![0.0; block_out * channels],
             delay,
             resampler,
         })
@@ -387,10 +472,12 @@ impl FftCore {
         while done < total {
             done += self.fifo.fill(source, done);
             if self.fifo.is_full() {
-                self.resampler
-                    .process(self.fifo.samples(), &mut self.out_buf);
+                let (resampler, fifo) = (&mut self.resampler, &mut self.fifo);
+                with_output_scratch(self.block_out * self.channels, |out| {
+                    resampler.process(fifo.samples(), out);
+                    sink.accept(out);
+                });
                 self.fifo.clear();
-                sink.accept(&self.out_buf);
             }
         }
         Ok(())

@@ -13,17 +13,53 @@ pub mod shared_fft;
 pub mod stream;
 
 pub use presets::{Design, Quality};
-pub use stream::StreamResampler;
+pub use stream::{too_large_error, StreamResampler};
 
-/// Limits shared with the JS binding so both layers validate identically.
+/// Highest accepted sample rate (Hz); the lowest is 1.
 pub const MAX_RATE: u32 = 768_000;
+/// Most interleaved channels per resampler.
 pub const MAX_CHANNELS: usize = 64;
+/// Largest accepted conversion ratio `max(in, out) / min(in, out)`: 8 kHz ↔ 768 kHz.
+///
+/// The filter delay, the FFT block and the sinc table grow with the ratio, and so
+/// do the memory and the work a call can need before it produces its first
+/// frame. Capping the ratio keeps every accepted configuration within the
+/// bounds that `tests/limits.rs` checks (construction ≤ 50 ms and ≤ 64 MB; a
+/// 10 ms push or a flush ≤ 100 ms at 64 channels). Measured: the slowest
+/// accepted configurations sit at this limit (see docs/reliability.md).
+pub const MAX_RATIO: u32 = 96;
+
+/// Checks the conversion ratio; the message names both rates and the limit.
+///
+/// Rates must already be in `[1, MAX_RATE]`.
+pub fn check_ratio(input_rate: u32, output_rate: u32) -> Result<(), EngineError> {
+    let (hi, lo) = (input_rate.max(output_rate), input_rate.min(output_rate));
+    if hi as u64 <= MAX_RATIO as u64 * lo as u64 {
+        return Ok(());
+    }
+    let msg = if output_rate > input_rate {
+        format!(
+            "outputRate / inputRate must be at most {MAX_RATIO} (got {output_rate} / {input_rate})"
+        )
+    } else {
+        format!(
+            "inputRate / outputRate must be at most {MAX_RATIO} (got {input_rate} / {output_rate})"
+        )
+    };
+    Err(EngineError::OutOfRange(msg))
+}
 
 /// Why an engine call failed. Every variant is a clean error, never a panic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EngineError {
-    /// A constructor argument is out of range; the message names it.
+    /// A constructor argument is invalid; the message names it.
     InvalidArgument(String),
+    /// The rate pair is outside the supported range (see [`MAX_RATIO`]); the
+    /// message names both rates and the limit. The binding throws a `RangeError`.
+    OutOfRange(String),
+    /// A call would need more memory than could be allocated (its output is too
+    /// large); nothing was consumed, the resampler is unchanged.
+    TooLarge(String),
     /// rubato refused a configuration or a call; should not happen with valid arguments.
     Internal(String),
 }
@@ -31,7 +67,9 @@ pub enum EngineError {
 impl std::fmt::Display for EngineError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            EngineError::InvalidArgument(msg) => write!(f, "{msg}"),
+            EngineError::InvalidArgument(msg)
+            | EngineError::OutOfRange(msg)
+            | EngineError::TooLarge(msg) => write!(f, "{msg}"),
             EngineError::Internal(msg) => write!(f, "internal resampler error: {msg}"),
         }
     }

@@ -8,7 +8,7 @@
 //!   in taps *at the lower of the two rates* (`base_len`), and the cutoff is pinned
 //!   to `calculate_cutoff(base_len)` of the lower Nyquist, so downsampling gets the
 //!   same response as upsampling (rubato's automatic cutoff aliases when
-//!   downsampling, see shared/reference/rubato-5.md §12).
+//!   downsampling: `rubato::SincInterpolationParameters::f_cutoff` is scaled by out/in).
 //! * **Fft** (`rubato::Fft`, one block per call): much cheaper per sample for long
 //!   filters, but it holds back up to one block plus half a block. Used by every
 //!   preset wherever the rate pair allows a short enough block; sinc is the
@@ -66,9 +66,12 @@ pub enum Design {
     },
 }
 
-/// The longest FFT block (in input frames) we accept before falling back to sinc:
-/// rates with a large `in / gcd(in, out)` force huge blocks, hence huge latency.
-const MAX_FFT_BLOCK_MS: f64 = 64.0;
+/// The longest FFT block we accept before falling back to sinc (every preset):
+/// rates with a large `in / gcd(in, out)` force huge blocks, hence huge latency,
+/// and very low rates make even a 40-frame block seconds long. With
+/// `MAX_RATIO` this also bounds the block at the output rate, hence the FFT
+/// buffers: ≤ 64 ms × 768 kHz = 49,152 frames per channel.
+pub const MAX_FFT_BLOCK_MS: f64 = 64.0;
 
 /// Picks the design for a preset and a rate pair.
 ///
@@ -109,10 +112,13 @@ pub fn design_for(quality: Quality, input_rate: u32, output_rate: u32) -> Design
     // (still half of libsoxr's lag there), and 5.4 ms at 44.1 kHz.
     let (frames, window) = match quality {
         Quality::Quick => {
-            // QUICK wants the least lag: only a block the pair allows at ≤ 3 ms.
+            // QUICK wants the least lag: only a block the pair allows at ≤ 3 ms
+            // (longer at low rates, for 40 frames), and never past the block cap.
             let block_ms = f64::max(2.5, 40.0 * 1000.0 / input_rate.min(output_rate) as f64);
             let block = fft_block_frames(input_rate, output_rate, block_ms);
-            if block as f64 * 1000.0 / input_rate as f64 <= block_ms.max(3.0) {
+            if block as f64 * 1000.0 / input_rate as f64 <= block_ms.max(3.0)
+                && fft_fits(input_rate, output_rate, block_ms)
+            {
                 return Design::Fft {
                     block_ms,
                     window: WindowFunction::Hann,

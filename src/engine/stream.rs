@@ -6,10 +6,15 @@
 //! * After `flush()` the total output is `round(n_in * out / in)` frames, like libsoxr.
 //! * Output is a deterministic function of the input samples, whatever the push sizes.
 //! * No allocation per push once the output buffer has grown to the push size.
+//! * Bounded memory: a call reserves (fallibly) at most the frames it may emit,
+//!   its own output plus what the filter still owes (a per-configuration
+//!   constant); a reservation that fails is an [`EngineError::TooLarge`] and
+//!   leaves the resampler unchanged. [`StreamResampler::memory_bytes`] reports
+//!   the heap the resampler holds.
 
 use super::core::{Core, Sink, Source};
 use super::presets::{design_for, Design, Quality};
-use super::{gcd, EngineError, MAX_CHANNELS, MAX_RATE};
+use super::{check_ratio, gcd, EngineError, MAX_CHANNELS, MAX_RATE};
 
 pub struct StreamResampler {
     input_rate: u32,
@@ -25,6 +30,9 @@ pub struct StreamResampler {
     trim: usize,
     /// Input frames pushed since the last flush.
     frames_in: u64,
+    /// Output capacity (samples) kept between calls: enough for the largest
+    /// output a small push can get (one core burst, an FFT block say).
+    keep_capacity: usize,
 }
 
 /// Output capacity (samples) above which the buffer is given back after a huge push.
@@ -39,6 +47,7 @@ impl StreamResampler {
     ) -> Result<StreamResampler, EngineError> {
         validate(input_rate, "inputRate")?;
         validate(output_rate, "outputRate")?;
+        check_ratio(input_rate, output_rate)?;
         if channels == 0 || channels > MAX_CHANNELS {
             return Err(EngineError::InvalidArgument(format!(
                 "channels must be an integer in [1, {MAX_CHANNELS}], got {channels}"
@@ -47,6 +56,7 @@ impl StreamResampler {
         let design = design_for(quality, input_rate, output_rate);
         let core = Core::new(design, input_rate, output_rate, channels)?;
         let (preroll, trim) = alignment(&core, design, input_rate, output_rate);
+        let keep_capacity = KEEP_CAPACITY.max((2 * core.max_burst_frames() + 2) * channels);
         let mut resampler = StreamResampler {
             input_rate,
             output_rate,
@@ -58,6 +68,7 @@ impl StreamResampler {
             preroll,
             trim,
             frames_in: 0,
+            keep_capacity,
         };
         resampler.start_segment()?;
         Ok(resampler)
@@ -93,11 +104,19 @@ impl StreamResampler {
             )));
         }
         let frames = input.len() / self.channels;
-        self.frames_in += frames as u64;
-        self.emitter.begin(self.expected_output_frames(frames));
+        let frames_in = self.frames_in + frames as u64;
         // Never emit past round(frames_in * ratio): with extreme downsampling the
         // filter can compute a frame before the input "owns" it; hold it back.
-        self.emitter.limit = self.target_total();
+        // So this call emits at most `limit - emitted` frames, and at most what the
+        // core can compute from this input plus the held frames: reserve that
+        // (fallibly) before touching any state.
+        let limit = self.target_for(frames_in);
+        let wanted = self.push_output_bound(limit, frames);
+        self.emitter
+            .begin(wanted, self.keep_capacity)
+            .map_err(|bytes| too_large("push", wanted, self.channels, bytes))?;
+        self.frames_in = frames_in;
+        self.emitter.limit = limit;
         self.emitter.release_carry();
         self.core.feed(Source::Samples(input), &mut self.emitter)?;
         Ok(&self.emitter.out)
@@ -107,8 +126,11 @@ impl StreamResampler {
     /// `round(frames_in * output_rate / input_rate)` frames, then resets for reuse.
     pub fn flush(&mut self) -> Result<&[i16], EngineError> {
         let target = self.target_total();
-        let missing = target.saturating_sub(self.emitter.emitted) as usize;
-        self.emitter.begin(missing);
+        let missing = target.saturating_sub(self.emitter.emitted);
+        self.emitter
+            .begin(missing, self.keep_capacity)
+            .map_err(|bytes| too_large("flush", missing, self.channels, bytes))?;
+        let missing = missing as usize;
         self.emitter.limit = target;
         self.emitter.release_carry();
         self.emitter.hold_excess = false;
@@ -134,23 +156,67 @@ impl StreamResampler {
         Ok(&self.emitter.out)
     }
 
+    /// Most samples a `push` of `input_samples` interleaved samples can return
+    /// (what it reserves): its own output plus what the filter still owes.
+    pub fn max_push_output_samples(&self, input_samples: usize) -> u64 {
+        let frames = input_samples / self.channels;
+        let limit = self.target_for(self.frames_in.saturating_add(frames as u64));
+        self.push_output_bound(limit, frames) * self.channels as u64
+    }
+
+    /// Frames a push of `frames` input frames can emit, `limit` being the new target.
+    fn push_output_bound(&self, limit: u64, frames: usize) -> u64 {
+        let by_length = limit.saturating_sub(self.emitter.emitted);
+        let held = (self.emitter.carry.len() / self.channels) as u64;
+        let by_core = self.core.max_output_frames(frames) as u64 + held;
+        by_length.min(by_core)
+    }
+
     /// Frames the user has pushed since the last flush but not yet received.
     pub fn pending_output_frames(&self) -> u64 {
         self.target_total().saturating_sub(self.emitter.emitted)
     }
 
+    /// Heap bytes this resampler holds: its own buffers, the core's buffers and
+    /// filter table (rubato's, computed from its documented layout), and the FFT
+    /// plan it uses (shared with resamplers of the same configuration, counted
+    /// in full for each). Changes only when the output buffer grows or shrinks.
+    pub fn memory_bytes(&self) -> usize {
+        std::mem::size_of::<StreamResampler>()
+            + self.emitter.out.capacity() * 2
+            + self.emitter.carry.capacity() * 2
+            + self.core.memory_bytes()
+    }
+
+    /// Output frames trimmed at the start of each segment (the delay compensation).
+    pub fn trim_frames(&self) -> usize {
+        self.trim
+    }
+
+    /// Most output frames the core computes in one step (an FFT block, or one
+    /// rubato call): the granularity of its work.
+    pub fn max_burst_frames(&self) -> usize {
+        self.core.max_burst_frames()
+    }
+
+    /// Output frames the core has computed since construction, including the
+    /// ones trimmed (delay compensation) or dropped past the exact length at
+    /// flush: the work done, for tests that bound it.
+    pub fn computed_frames(&self) -> u64 {
+        self.emitter.computed
+    }
+
     fn target_total(&self) -> u64 {
-        let num = self.frames_in as u128 * self.output_rate as u128 + self.input_rate as u128 / 2;
+        self.target_for(self.frames_in)
+    }
+
+    fn target_for(&self, frames_in: u64) -> u64 {
+        let num = frames_in as u128 * self.output_rate as u128 + self.input_rate as u128 / 2;
         (num / self.input_rate as u128) as u64
     }
 
-    fn expected_output_frames(&self, frames_in: usize) -> usize {
-        let ratio = self.output_rate as f64 / self.input_rate as f64;
-        (frames_in as f64 * ratio).ceil() as usize + self.core.flush_step().min(1 << 16)
-    }
-
     fn start_segment(&mut self) -> Result<(), EngineError> {
-        self.emitter.begin(0);
+        self.emitter.out.clear();
         self.restart()
     }
 
@@ -181,6 +247,19 @@ impl StreamResampler {
         self.emitter.out = kept;
         result
     }
+}
+
+fn too_large(call: &str, frames: u64, channels: usize, _bytes: u64) -> EngineError {
+    too_large_error(call, frames.saturating_mul(channels as u64))
+}
+
+/// The error for a call whose output (`samples` interleaved samples) cannot be allocated.
+pub fn too_large_error(call: &str, samples: u64) -> EngineError {
+    EngineError::TooLarge(format!(
+        "{call} would produce up to {samples} samples ({} bytes), more than can be \
+         allocated; push smaller frames",
+        samples.saturating_mul(2)
+    ))
 }
 
 fn validate(rate: u32, name: &str) -> Result<(), EngineError> {
@@ -217,7 +296,9 @@ fn alignment(core: &Core, design: Design, input_rate: u32, output_rate: u32) -> 
     let ratio = output_rate as f64 / input_rate as f64;
     let preroll = exact_preroll.unwrap_or_else(|| {
         // Interpolated table (huge L): pick the pre-roll whose delay is nearest a whole frame.
-        let search = down.min(4096) as usize;
+        // Bounded: each candidate frame costs `ratio` output frames of work at
+        // construction and after every flush (≤ 4096 output frames in all).
+        let search = (down.min(4096) as usize).min((4096.0 / ratio).max(1.0) as usize);
         (0..search)
             .min_by(|&a, &b| {
                 let fa = frac_dist(a as f64 * ratio + delay);
@@ -265,6 +346,8 @@ struct Emitter {
     hold_excess: bool,
     /// Frames computed before the input owned them (only at extreme downsampling ratios).
     carry: Vec<i16>,
+    /// Every frame the core has handed over (emitted, trimmed, held or dropped).
+    computed: u64,
 }
 
 impl Emitter {
@@ -277,6 +360,7 @@ impl Emitter {
             limit: 0,
             hold_excess: true,
             carry: Vec::new(),
+            computed: 0,
         }
     }
 
@@ -293,20 +377,31 @@ impl Emitter {
         self.emitted += take as u64;
     }
 
-    /// Starts a new call's output, keeping the allocation unless a huge push left it oversized.
-    fn begin(&mut self, expected_frames: usize) {
+    /// Starts a new call's output, room for at most `max_frames` frames: keeps
+    /// the allocation unless a huge push left it larger than `keep` samples, and
+    /// reserves fallibly. On failure (`Err(bytes wanted)`) only the previous
+    /// output is gone.
+    fn begin(&mut self, max_frames: u64, keep: usize) -> Result<(), u64> {
         self.out.clear();
-        let wanted = expected_frames.saturating_mul(self.channels);
-        if self.out.capacity() > KEEP_CAPACITY && wanted < KEEP_CAPACITY {
-            self.out.shrink_to(KEEP_CAPACITY);
+        let samples = max_frames.saturating_mul(self.channels as u64);
+        let bytes = samples.saturating_mul(2);
+        let wanted = usize::try_from(samples).map_err(|_| bytes)?;
+        if self.out.capacity() > keep && wanted < keep {
+            self.out.shrink_to(keep);
         }
-        self.out.reserve(wanted);
+        if self.out.try_reserve_exact(wanted).is_err() {
+            // Give back what a previous huge call left before failing.
+            self.out.shrink_to(keep.min(self.out.capacity()));
+            return Err(bytes);
+        }
+        Ok(())
     }
 }
 
 impl Sink for Emitter {
     fn accept(&mut self, interleaved: &[f32]) {
         let frames = interleaved.len() / self.channels;
+        self.computed += frames as u64;
         let skip = frames.min(self.to_skip);
         self.to_skip -= skip;
         let room = if self.carry.is_empty() {
@@ -316,6 +411,8 @@ impl Sink for Emitter {
         };
         let take = ((frames - skip) as u64).min(room) as usize;
         let samples = &interleaved[skip * self.channels..(skip + take) * self.channels];
+        // `begin` reserved room for everything a call may emit: no reallocation.
+        debug_assert!(self.out.len() + samples.len() <= self.out.capacity());
         push_i16(&mut self.out, samples);
         self.emitted += take as u64;
         if self.hold_excess {
