@@ -22,7 +22,21 @@ export declare class NativeResampler {
   get closed(): boolean
   /** A one-line description of the engine configuration (for benchmarks and debugging). */
   describe(): string
+  /**
+   * Native heap bytes this resampler holds now (0 once closed); the amount
+   * reported to V8 as external memory.
+   */
+  get memoryBytes(): number
 }
 
 /** Number of native resampler states currently allocated (not yet closed or collected). */
 export declare function liveNativeResamplers(): number
+
+/** Most interleaved channels per resampler. */
+export declare const MAX_CHANNELS: number
+
+/** Highest accepted sample rate in Hz (the lowest is 1). */
+export declare const MAX_RATE: number
+
+/** Largest accepted `max(inputRate, outputRate) / min(inputRate, outputRate)`. */
+export declare const MAX_RATIO: number

@@ -837,3 +837,6 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.NativeResampler = nativeBinding.NativeResampler
 module.exports.liveNativeResamplers = nativeBinding.liveNativeResamplers
+module.exports.MAX_CHANNELS = nativeBinding.MAX_CHANNELS
+module.exports.MAX_RATE = nativeBinding.MAX_RATE
+module.exports.MAX_RATIO = nativeBinding.MAX_RATIO

@@ -13,7 +13,27 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use engine::{EngineError, Quality, StreamResampler, MAX_CHANNELS, MAX_RATE};
+use engine::{check_ratio, too_large_error, EngineError, Quality, StreamResampler};
+
+/// Highest accepted sample rate in Hz (the lowest is 1).
+#[napi]
+pub const MAX_RATE: u32 = engine::MAX_RATE;
+
+/// Most interleaved channels per resampler.
+#[napi]
+pub const MAX_CHANNELS: u32 = engine::MAX_CHANNELS as u32;
+
+/// Largest accepted `max(inputRate, outputRate) / min(inputRate, outputRate)`.
+#[napi]
+pub const MAX_RATIO: u32 = engine::MAX_RATIO;
+
+/// Output size (bytes) above which a call first checks that both its output
+/// buffer and the JS copy can be allocated. V8 aborts the process when it cannot
+/// allocate an `ArrayBuffer` (`napi_create_arraybuffer`), so this must be known
+/// before the engine runs; smaller outputs are not worth the check.
+const PROBE_BYTES: u64 = 16 << 20;
+/// Longest typed array V8 creates (`new Int16Array(2 ** 32)` works, one more does not).
+const MAX_TYPED_ARRAY_LENGTH: u64 = 1 << 32;
 
 /// Native engines alive in this process (all threads), for leak tests and benchmarks.
 static LIVE_ENGINES: AtomicU32 = AtomicU32::new(0);
@@ -31,15 +51,11 @@ pub struct NativeResampler {
     inner: Option<StreamResampler>,
     /// Set when the engine panicked: the state is not trusted any more.
     failed: bool,
-    /// Bytes reported to V8 (`napi_adjust_external_memory`) while `inner` lives, so
-    /// that resamplers dropped without `close()` create GC pressure and are freed
-    /// promptly even when their JS wrappers are small.
+    /// Bytes reported to V8 (`napi_adjust_external_memory`) while `inner` lives:
+    /// the engine's real heap (`StreamResampler::memory_bytes`), re-adjusted after
+    /// every call that changes it, so that resamplers dropped without `close()`
+    /// create GC pressure in proportion to what they hold.
     external: i64,
-}
-
-/// Rough native heap of one engine (filter tables, history and scratch buffers).
-fn external_estimate(channels: usize) -> i64 {
-    32 * 1024 + 16 * 1024 * channels as i64
 }
 
 #[napi]
@@ -57,15 +73,20 @@ impl NativeResampler {
         let channels = int_in_range(&env, channels, "channels", 1, MAX_CHANNELS as u64)? as usize;
         let quality = int_in_range(&env, quality, "quality", 0, 4)?;
         let quality = Quality::from_index(quality as u32).expect("range checked above");
-        let inner = guard(|| StreamResampler::new(input_rate, output_rate, channels, quality))?;
+        if let Err(e) = check_ratio(input_rate, output_rate) {
+            return Err(engine_error(&env, e));
+        }
+        let inner = guard(&env, || {
+            StreamResampler::new(input_rate, output_rate, channels, quality)
+        })?;
         LIVE_ENGINES.fetch_add(1, Ordering::Relaxed);
-        let external = external_estimate(channels);
-        let _ = env.adjust_external_memory(external);
-        Ok(NativeResampler {
+        let mut resampler = NativeResampler {
             inner: Some(inner),
             failed: false,
-            external,
-        })
+            external: 0,
+        };
+        resampler.report(&env);
+        Ok(resampler)
     }
 
     /// Resamples interleaved samples; returns the output now available, or `null` if none.
@@ -75,12 +96,20 @@ impl NativeResampler {
         env: &'env Env,
         input: &[i16],
     ) -> Result<Option<Int16ArraySlice<'env>>> {
+        if let Some(engine) = self.inner.as_ref() {
+            let samples = engine.max_push_output_samples(input.len());
+            probe(env, "push", samples)?;
+        }
         self.run(env, |engine| engine.push(input))
     }
 
     /// Returns the remaining output (or `null`) and resets for reuse.
     #[napi]
     pub fn flush<'env>(&mut self, env: &'env Env) -> Result<Option<Int16ArraySlice<'env>>> {
+        if let Some(engine) = self.inner.as_ref() {
+            let samples = engine.pending_output_frames() * engine.channels() as u64;
+            probe(env, "flush", samples)?;
+        }
         self.run(env, |engine| engine.flush())
     }
 
@@ -102,6 +131,13 @@ impl NativeResampler {
     pub fn describe(&self) -> Result<String> {
         Ok(live_ref(&self.inner, self.failed)?.describe())
     }
+
+    /// Native heap bytes this resampler holds now (0 once closed); the amount
+    /// reported to V8 as external memory.
+    #[napi(getter)]
+    pub fn memory_bytes(&self) -> f64 {
+        self.inner.as_ref().map_or(0.0, |r| r.memory_bytes() as f64)
+    }
 }
 
 impl NativeResampler {
@@ -113,9 +149,11 @@ impl NativeResampler {
         op: impl FnOnce(&mut StreamResampler) -> std::result::Result<&[i16], EngineError>,
     ) -> Result<Option<Int16ArraySlice<'env>>> {
         let inner = live(&mut self.inner, self.failed)?;
-        match catch_unwind(AssertUnwindSafe(|| op(inner).map(|out| to_js(env, out)))) {
+        let result = catch_unwind(AssertUnwindSafe(|| op(inner).map(|out| to_js(env, out))));
+        self.report(env);
+        match result {
             Ok(Ok(out)) => out,
-            Ok(Err(e)) => Err(engine_error(e)),
+            Ok(Err(e)) => Err(engine_error(env, e)),
             Err(panic) => {
                 self.failed = true;
                 self.release();
@@ -134,6 +172,18 @@ impl NativeResampler {
 }
 
 impl NativeResampler {
+    /// Brings the external-memory report to the engine's current heap size
+    /// (a no-op unless its output buffer grew or shrank).
+    fn report(&mut self, env: &Env) {
+        if let Some(engine) = self.inner.as_ref() {
+            let now = engine.memory_bytes() as i64;
+            if now != self.external {
+                let _ = env.adjust_external_memory(now - self.external);
+                self.external = now;
+            }
+        }
+    }
+
     /// Withdraws the external-memory report once the engine state is gone.
     fn unreport(&mut self, env: &Env) {
         if self.inner.is_none() && self.external != 0 {
@@ -191,18 +241,56 @@ fn to_js<'env>(env: &'env Env, samples: &[i16]) -> Result<Option<Int16ArraySlice
     }
 }
 
-fn guard<T>(f: impl FnOnce() -> std::result::Result<T, EngineError>) -> Result<T> {
+/// Fails (with nothing consumed) unless `samples` of output, plus their JS copy,
+/// can be allocated. Large requests only: it reserves and frees address space
+/// for both copies, so that neither the engine nor V8 meets an allocation
+/// failure afterwards (V8 would abort the process).
+fn probe(env: &Env, call: &str, samples: u64) -> Result<()> {
+    let bytes = samples.saturating_mul(2);
+    if bytes < PROBE_BYTES {
+        return Ok(());
+    }
+    if samples > MAX_TYPED_ARRAY_LENGTH {
+        return Err(engine_error(env, too_large_error(call, samples)));
+    }
+    let both = usize::try_from(bytes.saturating_mul(2)).unwrap_or(usize::MAX);
+    let mut room: Vec<u8> = Vec::new();
+    if room.try_reserve_exact(both).is_err() {
+        return Err(engine_error(env, too_large_error(call, samples)));
+    }
+    Ok(())
+}
+
+fn guard<T>(env: &Env, f: impl FnOnce() -> std::result::Result<T, EngineError>) -> Result<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(engine_error(e)),
+        Ok(Err(e)) => Err(engine_error(env, e)),
         Err(panic) => Err(panic_error(panic)),
     }
 }
 
-fn engine_error(e: EngineError) -> Error {
+/// Converts an engine error: `RangeError` (code `ERR_OUT_OF_RANGE`) for an
+/// unsupported rate pair, `Error` (code `ERR_MEMORY_ALLOCATION_FAILED`) for an
+/// output too large to allocate, `Error` otherwise.
+fn engine_error(env: &Env, e: EngineError) -> Error {
     match e {
         EngineError::InvalidArgument(msg) => Error::new(Status::InvalidArg, msg),
+        EngineError::OutOfRange(msg) => {
+            pending(env.throw_range_error(&msg, Some("ERR_OUT_OF_RANGE")), msg)
+        }
+        EngineError::TooLarge(msg) => pending(
+            env.throw_error(&msg, Some("ERR_MEMORY_ALLOCATION_FAILED")),
+            msg,
+        ),
         EngineError::Internal(_) => Error::from_reason(e.to_string()),
+    }
+}
+
+/// The error to return after throwing a JS exception (napi-rs does not throw again).
+fn pending(thrown: Result<()>, msg: String) -> Error {
+    match thrown {
+        Ok(()) => Error::new(Status::PendingException, msg),
+        Err(e) => e,
     }
 }
 
