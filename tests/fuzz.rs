@@ -1,7 +1,9 @@
 //! Bounded randomized testing of the engine ("fuzzing" without a fuzzer dependency).
 //!
-//! Each configuration draws a rate pair (common rates, or random integers in
-//! [1000, 384000]), 1-8 channels and a preset. Two resamplers of that
+//! Each configuration draws a rate pair (common rates, random integers in
+//! [1000, 384000], or the extremes: [1, 999] and [384001, 768000]), 1-8 channels
+//! and a preset. Pairs beyond `MAX_RATIO` must be rejected with
+//! `EngineError::OutOfRange` (checked, then another pair is drawn). Two resamplers of that
 //! configuration process the same sequence of segments (each segment ends with
 //! `flush()`), split into pushes of random sizes from 0 frames to 1 s, with
 //! different splits. The second one first processes and flushes an unrelated
@@ -23,7 +25,7 @@
 
 mod common;
 use common::Rng;
-use rtc_resampler::engine::{Design, Quality, StreamResampler};
+use rtc_resampler::engine::{Design, EngineError, Quality, StreamResampler, MAX_RATE, MAX_RATIO};
 
 const COMMON_RATES: &[u32] = &[
     8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 88200, 96000, 192000,
@@ -37,10 +39,27 @@ fn env_u64(name: &str, default: u64) -> u64 {
 }
 
 fn pick_rate(rng: &mut Rng) -> u32 {
-    if rng.below(2) == 0 {
-        COMMON_RATES[rng.below(COMMON_RATES.len() as u64) as usize]
-    } else {
-        1000 + rng.below(384_000 - 1000 + 1) as u32
+    match rng.below(8) {
+        0..=3 => COMMON_RATES[rng.below(COMMON_RATES.len() as u64) as usize],
+        4 | 5 => 1000 + rng.below(384_000 - 1000 + 1) as u32,
+        6 => 1 + rng.below(999) as u32,
+        _ => 384_001 + rng.below((MAX_RATE - 384_000) as u64) as u32,
+    }
+}
+
+/// A rate pair within `MAX_RATIO`; every pair drawn beyond it must be rejected.
+fn pick_pair(rng: &mut Rng, rejected: &mut u64) -> (u32, u32) {
+    loop {
+        let (fin, fout) = (pick_rate(rng), pick_rate(rng));
+        if fin.max(fout) as u64 <= MAX_RATIO as u64 * fin.min(fout) as u64 {
+            return (fin, fout);
+        }
+        let err = StreamResampler::new(fin, fout, 1, Quality::Medium).err();
+        assert!(
+            matches!(err, Some(EngineError::OutOfRange(_))),
+            "{fin}->{fout} beyond the ratio limit: {err:?}"
+        );
+        *rejected += 1;
     }
 }
 
@@ -153,10 +172,11 @@ fn random_configurations_keep_length_and_chunking_invariance() {
     let work = env_u64("FUZZ_WORK", 2_000_000);
     let mut rng = Rng(seed | 1);
     let (mut segments, mut pushes, mut configs, mut frames_total) = (0u64, 0u64, 0u64, 0u64);
+    let mut rejected = 0u64;
     let started = std::time::Instant::now();
     while segments < segments_wanted {
         configs += 1;
-        let (fin, fout) = (pick_rate(&mut rng), pick_rate(&mut rng));
+        let (fin, fout) = pick_pair(&mut rng, &mut rejected);
         let channels = 1 + rng.below(8) as usize;
         let quality = Quality::ALL[rng.below(5) as usize];
         let cfg = format!("seed {seed} config {configs}: {fin}->{fout} ch {channels} {quality:?}");
@@ -252,7 +272,7 @@ fn random_configurations_keep_length_and_chunking_invariance() {
         }
     }
     println!(
-        "fuzz: {segments} segments, {pushes} pushes, {configs} configurations, {frames_total} input frames, seed {seed}, max {max_ms} ms, {:.1} s",
+        "fuzz: {segments} segments, {pushes} pushes, {configs} configurations ({rejected} pairs beyond the ratio limit rejected), {frames_total} input frames, seed {seed}, max {max_ms} ms, {:.1} s",
         started.elapsed().as_secs_f64()
     );
 }
