@@ -95,7 +95,8 @@ describe('limits', () => {
     expect([MAX_RATE, MAX_CHANNELS, MAX_RATIO]).toEqual([768000, 64, 96]);
   });
 
-  test.each(gridPairs(false))('%i -> %i is rejected quickly with a RangeError naming both rates and the limit', (a, b) => {
+  const rejected = gridPairs(false);
+  test.each(rejected)('%i -> %i is rejected quickly with a RangeError naming both rates and the limit', (a, b) => {
     const [num, den, what] = b > a ? [b, a, 'outputRate / inputRate'] : [a, b, 'inputRate / outputRate'];
     const message = `${what} must be at most ${MAX_RATIO} (got ${num} / ${den})`;
     const t = performance.now();
@@ -127,7 +128,9 @@ describe('limits', () => {
       [7999, 768000],
       [768000, 7999],
     ]) {
-      expect(() => new AudioResampler(a, b)).toThrow(expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }));
+      expect(() => new AudioResampler(a, b)).toThrow(
+        expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }),
+      );
     }
   });
 });
@@ -185,7 +188,8 @@ describe('memory reported to V8', () => {
     expect(n.memoryBytes).toBe(0);
   });
 
-  test('10,000 dropped large resamplers (768 kHz -> 8 kHz, 64 ch, VERY_HIGH) are collected with event-loop turns', () => {
+  const dropped = '10,000 dropped large resamplers (768 kHz -> 8 kHz, 64 ch, VERY_HIGH)';
+  test(`${dropped} are collected with event-loop turns`, () => {
     const child = `
       const { AudioResampler, AudioFrame } = require(${JSON.stringify(ROOT)});
       const { liveNativeResamplers, NativeResampler } = require(${JSON.stringify(path.join(ROOT, 'binding.js'))});
@@ -208,11 +212,13 @@ describe('memory reported to V8', () => {
         }
         const ms = performance.now() - t;
         for (let i = 0; i < 20 && liveNativeResamplers() > base; i++) { await turn(); global.gc(); await turn(); }
-        process.stdout.write(JSON.stringify({ each, maxLive, maxRss, left: liveNativeResamplers() - base, ms }) + '\\n');
+        const left = liveNativeResamplers() - base;
+        process.stdout.write(JSON.stringify({ each, maxLive, maxRss, left, ms }) + '\\n');
       })();
     `;
     const res = spawnSync(process.execPath, ['--expose-gc', '-e', child], { encoding: 'utf8', timeout: 180_000 });
-    expect({ status: res.status, signal: res.signal, stderr: res.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
+    const { status, signal, stderr } = res;
+    expect({ status, signal, stderr }).toEqual({ status: 0, signal: null, stderr: '' });
     const r = JSON.parse(res.stdout);
     // 10,000 × 8 MB would be 80 GB; V8 collects every few dozen.
     expect(r.each).toBeGreaterThan(4 * MB);
@@ -231,7 +237,8 @@ describe('no call aborts the process', () => {
       timeout: 60_000,
       env: { ...process.env, SCRIPT: script },
     });
-    expect({ status: res.status, signal: res.signal, stderr: res.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
+    const { status, signal, stderr } = res;
+    expect({ status, signal, stderr }).toEqual({ status: 0, signal: null, stderr: '' });
     return JSON.parse(res.stdout);
   }
 
@@ -258,7 +265,9 @@ describe('no call aborts the process', () => {
     expect(r.error).toEqual({
       name: 'Error',
       code: 'ERR_MEMORY_ALLOCATION_FAILED',
-      message: expect.stringMatching(/^push would produce up to \d+ samples \(\d+ bytes\), more than can be allocated; push smaller frames$/),
+      message: expect.stringMatching(
+        /^push would produce up to \d+ samples \(\d+ bytes\), more than can be allocated; push smaller frames$/,
+      ),
     });
     expect(r.same).toBe(true);
     expect(r.frames).toBe(8 * 80 * 96);

@@ -125,7 +125,9 @@ fn main() {
                 rows.push((
                     push_ms.max(flush_ms).max(new_ms[1]),
                     format!(
-                        "{fin:>6} -> {fout:<6} {ch:>2} ch {:9}  new {:6.2} ms  peak {:6.2} MB  mem {:6.2} / {:6.2} MB  push {:7.2} ms  flush {:7.2} ms  work {work} for {tail}  {}",
+                        "{fin:>6} -> {fout:<6} {ch:>2} ch {:9}  new {:6.2} ms  peak {:6.2} MB  \
+                         mem {:6.2} / {:6.2} MB  push {:7.2} ms  flush {:7.2} ms  \
+                         work {work} for {tail}  {}",
                         q.name(),
                         new_ms[1],
                         peak as f64 / 1048576.0,

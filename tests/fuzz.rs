@@ -272,7 +272,9 @@ fn random_configurations_keep_length_and_chunking_invariance() {
         }
     }
     println!(
-        "fuzz: {segments} segments, {pushes} pushes, {configs} configurations ({rejected} pairs beyond the ratio limit rejected), {frames_total} input frames, seed {seed}, max {max_ms} ms, {:.1} s",
+        "fuzz: {segments} segments, {pushes} pushes, {configs} configurations \
+         ({rejected} pairs beyond the ratio limit rejected), {frames_total} input frames, \
+         seed {seed}, max {max_ms} ms, {:.1} s",
         started.elapsed().as_secs_f64()
     );
 }

@@ -325,7 +325,8 @@ fn input_of(rate: u32, ch: usize) -> Vec<i16> {
 fn a_push_too_large_to_allocate_is_a_clean_error() {
     let exe = std::env::current_exe().unwrap();
     let script = format!(
-        "ulimit -v 700000 && exec '{}' --ignored --exact too_large_push_under_ulimit --test-threads 1 --nocapture",
+        "ulimit -v 700000 && exec '{}' --ignored --exact too_large_push_under_ulimit \
+         --test-threads 1 --nocapture",
         exe.display()
     );
     let out = std::process::Command::new("bash")
