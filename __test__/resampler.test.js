@@ -71,6 +71,13 @@ describe('AudioResampler construction', () => {
     expect(() => new AudioResampler(...args)).toThrow(message);
   });
 
+  test("the rate and channel limits are the engine's (one definition, exported by the binding)", () => {
+    const { MAX_RATE, MAX_CHANNELS } = require('../binding.js');
+    expect(() => new AudioResampler(MAX_RATE + 1, 48000)).toThrow(`inputRate must be an integer in [1, ${MAX_RATE}]`);
+    expect(() => new AudioResampler(48000, 16000, MAX_CHANNELS + 1)).toThrow(`channels must be an integer in [1, ${MAX_CHANNELS}]`);
+    expect(new AudioResampler(48000, 16000, MAX_CHANNELS).channels).toBe(MAX_CHANNELS);
+  });
+
   test('cannot be called without new', () => {
     expect(() => AudioResampler(48000, 16000)).toThrow(TypeError);
   });

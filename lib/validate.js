@@ -18,9 +18,9 @@
 
 const native = require('./native.js');
 
-/** Limits shared with the Rust engine, taken from the binding when it exports them. */
-const MAX_RATE = typeof native.MAX_RATE === 'number' ? native.MAX_RATE : 768000;
-const MAX_CHANNELS = typeof native.MAX_CHANNELS === 'number' ? native.MAX_CHANNELS : 64;
+/** Limits defined once, by the Rust engine (the ratio limit is checked there too). */
+const { MAX_RATE, MAX_CHANNELS } = native;
+/** The highest `AudioResamplerQuality` value (`VERY_HIGH`). */
 const MAX_QUALITY = 4;
 
 function describe(value) {
