@@ -7,7 +7,9 @@
 //             (`npm run --silent bench -- --json > out.json` keeps npm's banner out)
 //   --save=F  also write the JSON report to file F
 // Progress goes to stderr. Memory and many-calls scenarios run each library in
-// its own child process (bench/child.js) so RSS figures are independent.
+// its own child process (bench/child.js) so RSS figures are independent; so
+// does the agents-app scenario (bench/agents_app.mjs), with and without
+// `--import rtc-resampler/register`.
 
 const os = require('node:os');
 const fs = require('node:fs');
@@ -34,9 +36,11 @@ const QUICK = args.has('--quick');
 
 const CFG = QUICK
   ? { rounds: 7, pushesPerRound: 300, warmup: 500, createRounds: 5, createPerRound: 50,
-      retentionPushes: 100_000, liveMono: 2000, liveStereo: 1000, streams: 100, seconds: 5 }
+      retentionPushes: 100_000, liveMono: 2000, liveStereo: 1000, streams: 100, seconds: 5,
+      agentsStreams: 50, agentsSeconds: 5 }
   : { rounds: 21, pushesPerRound: 1000, warmup: 2000, createRounds: 15, createPerRound: 200,
-      retentionPushes: 1_000_000, liveMono: 10_000, liveStereo: 5000, streams: 500, seconds: 60 };
+      retentionPushes: 1_000_000, liveMono: 10_000, liveStereo: 5000, streams: 500, seconds: 60,
+      agentsStreams: 100, agentsSeconds: 60 };
 
 const PUSH_CASES = [
   // [inputRate, outputRate, channels]
@@ -129,6 +133,41 @@ function engineEstimate(quality, i, o, c) {
   }
 }
 
+/** The agents-app scenario in a fresh process, with or without the register. */
+function runAgentsApp(withRegister, params) {
+  const res = spawnSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      ...(withRegister ? ['--import', 'rtc-resampler/register'] : []),
+      path.join(__dirname, 'agents_app.mjs'),
+      JSON.stringify(params),
+    ],
+    // cwd: the package root, where `rtc-resampler/register` resolves to this checkout.
+    { cwd: path.join(__dirname, '..'), encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, NODE_OPTIONS: '' } },
+  );
+  if (res.status !== 0) {
+    return { error: `agents app exited with ${res.status ?? res.signal}: ${(res.stderr || '').trim().split('\n').pop()}` };
+  }
+  return JSON.parse(res.stdout.trim().split('\n').pop());
+}
+
+function agentsVersion() {
+  try {
+    const dir = path.dirname(require.resolve('@livekit/agents'));
+    for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) {
+      const p = path.join(d, 'package.json');
+      if (fs.existsSync(p)) {
+        const pkg = JSON.parse(fs.readFileSync(p, 'utf8'));
+        if (pkg.name === '@livekit/agents') return pkg.version;
+      }
+    }
+  } catch {
+    // not installed
+  }
+  return null;
+}
+
 function runChild(scenario, libName, params) {
   const res = spawnSync(
     process.execPath,
@@ -172,6 +211,7 @@ async function main() {
     retention: [],
     live: [],
     manyCalls: [],
+    agentsApp: null,
   };
 
   const pushJobs = [];
@@ -184,7 +224,9 @@ async function main() {
   childJobs.push(['live', { inputRate: 48000, outputRate: 16000, channels: 1, count: CFG.liveMono }]);
   childJobs.push(['live', { inputRate: 44100, outputRate: 48000, channels: 2, count: CFG.liveStereo }]);
   childJobs.push(['manyCalls', { streams: CFG.streams, seconds: CFG.seconds }]);
-  const total = pushJobs.length + createJobs.length + childJobs.length * libs.length;
+  const agents = rtc ? agentsVersion() : null;
+  if (rtc && !agents) process.stderr.write('NOTICE: @livekit/agents is not installed; skipping the agents-app scenario.\n');
+  const total = pushJobs.length + createJobs.length + childJobs.length * libs.length + (agents ? 2 : 0);
   let step = 0;
 
   // 1. Per-push cost, interleaved round by round.
@@ -255,6 +297,17 @@ async function main() {
       row[lib.name === 'ours' ? 'ours' : 'rtcNode'] = runChild(scenario, lib.name, params);
     }
     report[scenario].push(row);
+  }
+
+  // 6. Agents app: agents' resampleStream as shipped (rtc-node's resampler), then
+  // the same app under `--import rtc-resampler/register`.
+  if (agents) {
+    const params = { streams: CFG.agentsStreams, seconds: CFG.agentsSeconds };
+    report.agentsApp = { agents, ...params };
+    progress(++step, total, `agents app ${params.streams} resampleStreams × ${params.seconds} s (rtc-node, child process)`);
+    report.agentsApp.rtcNode = runAgentsApp(false, params);
+    progress(++step, total, `agents app ${params.streams} resampleStreams × ${params.seconds} s (--import rtc-resampler/register, child process)`);
+    report.agentsApp.register = runAgentsApp(true, params);
   }
   endProgress();
   report.elapsedS = +(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1);
@@ -329,6 +382,21 @@ function render(r) {
         continue;
       }
       out.push(`| ${x.streams} × ${x.seconds} s | ${v.pushes} | ${name} | ${(v.cpuMs / 1000).toFixed(2)} s | ${(v.wallMs / 1000).toFixed(2)} s | ${MB(v.peakRss)} |`);
+    }
+  }
+  if (r.agentsApp) {
+    const a = r.agentsApp;
+    out.push('');
+    out.push(`Agents app: ${a.streams} concurrent @livekit/agents ${a.agents} resampleStream()s, 48k→16k, 10 ms frames, one event-loop turn per round`);
+    out.push('');
+    out.push('| streams × audio | pushes | app started with | AudioResampler | CPU time | wall | RSS at start | peak RSS |');
+    out.push('|---|---:|---|---|---:|---:|---:|---:|');
+    for (const [name, v] of [['node bench/agents_app.mjs', a.rtcNode], ['node --import rtc-resampler/register bench/agents_app.mjs', a.register]]) {
+      if (v.error) {
+        out.push(`| ${a.streams} × ${a.seconds} s | | ${name} | ${err(v)} | | | | |`);
+        continue;
+      }
+      out.push(`| ${a.streams} × ${a.seconds} s | ${v.pushes} | \`${name}\` | ${v.resampler} | ${(v.cpuMs / 1000).toFixed(2)} s | ${(v.wallMs / 1000).toFixed(2)} s | ${MB(v.rssStart)} | ${MB(v.peakRss)} |`);
     }
   }
   out.push('');
