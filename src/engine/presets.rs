@@ -84,7 +84,8 @@ pub const MAX_FFT_BLOCK_MS: f64 = 64.0;
 /// * QUICK: FFT, 2.5 ms block (at least 40 frames at the lower rate), Hann
 ///   window (fastest roll-off of rubato's windows; its ≈ −44…−50 dB stopband is
 ///   all QUICK promises): flat to 84 %, lag 1.3 ms, ≈ 1.6 µs per push. Where the
-///   pair forbids such a short block (44.1k↔48k: multiples of 3.3 ms), a 40-tap
+///   pair forbids such a short block (44.1k↔48k: multiples of 3.3 ms), or the
+///   40 frames exceed [`MAX_FFT_BLOCK_MS`] (lower rate below 625 Hz), a 40-tap
 ///   sinc with the same window (same response, output on every push, but 2–4×
 ///   the cost of the FFT in rubato).
 /// * LOW: FFT, 10 ms block, Blackman-Harris. One block per 10 ms push, so the
