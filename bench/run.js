@@ -144,10 +144,16 @@ function runAgentsApp(withRegister, params) {
       JSON.stringify(params),
     ],
     // cwd: the package root, where `rtc-resampler/register` resolves to this checkout.
-    { cwd: path.join(__dirname, '..'), encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, NODE_OPTIONS: '' } },
+    {
+      cwd: path.join(__dirname, '..'),
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    },
   );
   if (res.status !== 0) {
-    return { error: `agents app exited with ${res.status ?? res.signal}: ${(res.stderr || '').trim().split('\n').pop()}` };
+    const last = (res.stderr || '').trim().split('\n').pop();
+    return { error: `agents app exited with ${res.status ?? res.signal}: ${last}` };
   }
   return JSON.parse(res.stdout.trim().split('\n').pop());
 }
@@ -225,7 +231,9 @@ async function main() {
   childJobs.push(['live', { inputRate: 44100, outputRate: 48000, channels: 2, count: CFG.liveStereo }]);
   childJobs.push(['manyCalls', { streams: CFG.streams, seconds: CFG.seconds }]);
   const agents = rtc ? agentsVersion() : null;
-  if (rtc && !agents) process.stderr.write('NOTICE: @livekit/agents is not installed; skipping the agents-app scenario.\n');
+  if (rtc && !agents) {
+    process.stderr.write('NOTICE: @livekit/agents is not installed; skipping the agents-app scenario.\n');
+  }
   const total = pushJobs.length + createJobs.length + childJobs.length * libs.length + (agents ? 2 : 0);
   let step = 0;
 
@@ -304,9 +312,10 @@ async function main() {
   if (agents) {
     const params = { streams: CFG.agentsStreams, seconds: CFG.agentsSeconds };
     report.agentsApp = { agents, ...params };
-    progress(++step, total, `agents app ${params.streams} resampleStreams × ${params.seconds} s (rtc-node, child process)`);
+    const what = `agents app ${params.streams} resampleStreams × ${params.seconds} s`;
+    progress(++step, total, `${what} (rtc-node, child process)`);
     report.agentsApp.rtcNode = runAgentsApp(false, params);
-    progress(++step, total, `agents app ${params.streams} resampleStreams × ${params.seconds} s (--import rtc-resampler/register, child process)`);
+    progress(++step, total, `${what} (--import rtc-resampler/register, child process)`);
     report.agentsApp.register = runAgentsApp(true, params);
   }
   endProgress();
@@ -387,16 +396,29 @@ function render(r) {
   if (r.agentsApp) {
     const a = r.agentsApp;
     out.push('');
-    out.push(`Agents app: ${a.streams} concurrent @livekit/agents ${a.agents} resampleStream()s, 48k→16k, 10 ms frames, one event-loop turn per round`);
+    out.push(
+      `Agents app: ${a.streams} concurrent @livekit/agents ${a.agents} resampleStream()s, 48k→16k, ` +
+        '10 ms frames, one event-loop turn per round',
+    );
     out.push('');
-    out.push('| streams × audio | pushes | app started with | AudioResampler | CPU time | wall | RSS at start | peak RSS |');
+    out.push(
+      '| streams × audio | pushes | app started with | AudioResampler | CPU time | wall | RSS at start | peak RSS |',
+    );
     out.push('|---|---:|---|---|---:|---:|---:|---:|');
-    for (const [name, v] of [['node bench/agents_app.mjs', a.rtcNode], ['node --import rtc-resampler/register bench/agents_app.mjs', a.register]]) {
+    const rows = [
+      ['node bench/agents_app.mjs', a.rtcNode],
+      ['node --import rtc-resampler/register bench/agents_app.mjs', a.register],
+    ];
+    for (const [name, v] of rows) {
       if (v.error) {
         out.push(`| ${a.streams} × ${a.seconds} s | | ${name} | ${err(v)} | | | | |`);
         continue;
       }
-      out.push(`| ${a.streams} × ${a.seconds} s | ${v.pushes} | \`${name}\` | ${v.resampler} | ${(v.cpuMs / 1000).toFixed(2)} s | ${(v.wallMs / 1000).toFixed(2)} s | ${MB(v.rssStart)} | ${MB(v.peakRss)} |`);
+      const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
+      out.push(
+        `| ${a.streams} × ${a.seconds} s | ${v.pushes} | \`${name}\` | ${v.resampler} | ${secs(v.cpuMs)} | ` +
+          `${secs(v.wallMs)} | ${MB(v.rssStart)} | ${MB(v.peakRss)} |`,
+      );
     }
   }
   out.push('');

@@ -57,8 +57,9 @@ function cjsExports(real) {
       Object.defineProperty(out, key, { get: () => real[key], enumerable: desc.enumerable });
     }
   }
-  Object.defineProperty(out, 'AudioResampler', { value: AudioResampler, enumerable: true, writable: false });
-  Object.defineProperty(out, 'AudioResamplerQuality', { value: AudioResamplerQuality, enumerable: true, writable: false });
+  const fixed = (value) => ({ value, enumerable: true, writable: false });
+  Object.defineProperty(out, 'AudioResampler', fixed(AudioResampler));
+  Object.defineProperty(out, 'AudioResamplerQuality', fixed(AudioResamplerQuality));
   s.cjsWrappers.set(real, out);
   markCovered(real);
   return out;
