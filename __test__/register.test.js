@@ -244,3 +244,67 @@ describe('packaging', () => {
     }
   });
 });
+
+describe('typings', () => {
+  test('register.d.ts declares exactly what register.js exports, and compiles from ESM and CommonJS', () => {
+    const ts = require('typescript');
+    const dir = fs.mkdtempSync(path.join(root, '__test__', '.register-types-'));
+    try {
+      const esm = path.join(dir, 'use.mts');
+      const cjs = path.join(dir, 'use.cts');
+      fs.writeFileSync(
+        esm,
+        [
+          "import register, { active, esm, AudioResampler, AudioResamplerQuality } from 'rtc-resampler/register';",
+          'const on: boolean = active && esm && register.active;',
+          'const r = new AudioResampler(48000, 16000, 1, AudioResamplerQuality.HIGH);',
+          'r.close();',
+          'export { on };',
+        ].join('\n'),
+      );
+      fs.writeFileSync(
+        cjs,
+        [
+          "import register = require('rtc-resampler/register');",
+          'const on: boolean = register.active;',
+          'const rate: number = new register.AudioResampler(48000, 16000).inputRate;',
+          'export = { on, rate };',
+        ].join('\n'),
+      );
+      const options = {
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        target: ts.ScriptTarget.ES2022,
+        strict: true,
+        noEmit: true,
+        types: ['node'],
+      };
+      const program = ts.createProgram([esm, cjs], options);
+      const diagnostics = ts
+        .getPreEmitDiagnostics(program)
+        .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      expect(diagnostics).toEqual([]);
+
+      const checker = program.getTypeChecker();
+      const dts = program.getSourceFile(path.join(root, 'register.d.ts'));
+      const declared = checker
+        .getExportsOfModule(checker.getSymbolAtLocation(dts))
+        .map((s) => s.name)
+        .sort();
+      // What the two entries export, from a child process (loading them here would install the hooks).
+      const keys = (args) => JSON.parse(execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' }));
+      const registerJs = JSON.stringify(path.join(root, 'register.js'));
+      const registerMjs = JSON.stringify(pathToFileURL(path.join(root, 'register.mjs')).href);
+      const actual = keys(['-p', `JSON.stringify(Object.keys(require(${registerJs})).sort())`]);
+      const esmKeys = keys([
+        '--input-type=module',
+        '-e',
+        `const m = await import(${registerMjs}); console.log(JSON.stringify(Object.keys(m).sort()));`,
+      ]);
+      expect(esmKeys).toEqual([...actual, 'default'].sort());
+      expect(declared).toEqual(actual);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
