@@ -211,8 +211,12 @@ impl StreamResampler {
     }
 
     fn target_for(&self, frames_in: u64) -> u64 {
-        let num = frames_in as u128 * self.output_rate as u128 + self.input_rate as u128 / 2;
-        (num / self.input_rate as u128) as u64
+        let (out, inp) = (self.output_rate as u64, self.input_rate as u64);
+        match frames_in.checked_mul(out) {
+            // u64 arithmetic unless the product overflows (after 2^44 frames).
+            Some(num) if num <= u64::MAX - inp / 2 => (num + inp / 2) / inp,
+            _ => ((frames_in as u128 * out as u128 + inp as u128 / 2) / inp as u128) as u64,
+        }
     }
 
     fn start_segment(&mut self) -> Result<(), EngineError> {
@@ -473,7 +477,36 @@ fn to_i16(x: f32) -> i16 {
 
 #[cfg(test)]
 mod tests {
-    use super::{push_i16, to_i16};
+    use super::{push_i16, to_i16, StreamResampler};
+    use crate::engine::Quality;
+
+    #[test]
+    fn target_length_matches_the_exact_rule_at_any_count() {
+        for (fin, fout) in [
+            (48000u32, 16000u32),
+            (1, 96),
+            (767_999, 8000),
+            (44100, 48000),
+        ] {
+            let r = StreamResampler::new(fin, fout, 1, Quality::Low).unwrap();
+            for n in [
+                0u64,
+                1,
+                2,
+                479,
+                1 << 32,
+                1 << 44,
+                1 << 50,
+                u64::MAX / 2,
+                u64::MAX,
+            ] {
+                let exact = (n as u128 * fout as u128 + fin as u128 / 2) / fin as u128;
+                if exact <= u64::MAX as u128 {
+                    assert_eq!(r.target_for(n) as u128, exact, "{fin}->{fout} {n}");
+                }
+            }
+        }
+    }
 
     fn reference(x: f32) -> i16 {
         (x * 32768.0).round() as i16
