@@ -98,7 +98,7 @@ describe('npm pack', () => {
     for (const file of rs('src')) expect(packedFiles).toContain(file);
     // ...and nothing else: no target/, binaries, tests, benches, examples, CI or npm/ dirs.
     const allowed =
-      /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|index\.(js|mjs|d\.ts)|binding\.(js|d\.ts)|Cargo\.(toml|lock)|build\.rs|lib\/[\w-]+\.js|src\/[\w/-]+\.rs|scripts\/build-from-source\.js)$/;
+      /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|index\.(js|mjs|d\.ts)|binding\.(js|d\.ts)|Cargo\.(toml|lock)|build\.rs|lib\/[\w-]+\.js|register\.(js|mjs|d\.ts)|lib\/register\/[\w-]+\.(js|mjs)|src\/[\w/-]+\.rs|scripts\/build-from-source\.js)$/;
     expect(packedFiles.filter((f) => !allowed.test(f))).toEqual([]);
     expect(packedFiles.filter((f) => /\.node$|^target\/|test|bench|^npm\//.test(f))).toEqual([]);
   });
