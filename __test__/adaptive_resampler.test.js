@@ -61,7 +61,7 @@ test('frames in its own format: bit-identical to AudioResampler, no warning', ()
   expect(warnings).toEqual([]);
 });
 
-test("AudioResampler itself stays strict", () => {
+test('AudioResampler itself stays strict', () => {
   const r = new AudioResampler(48000, 16000, 1);
   expect(() => r.push(new AudioFrame(sine(48000, 2, 480), 48000, 2, 480))).toThrow(RangeError);
   expect(() => r.push(new AudioFrame(sine(24000, 1, 240), 24000, 1, 240))).toThrow(RangeError);
@@ -76,8 +76,14 @@ describe('channels', () => {
       for (let i = 0; i < m.length; i++) m[i] = Math.round((d[2 * i] + d[2 * i + 1]) / 2);
       return m;
     });
-    const got = run(new AdaptiveAudioResampler(48000, 16000), stereo.map((d) => new rtc.AudioFrame(d, 48000, 2, 480)));
-    const want = run(new AudioResampler(48000, 16000), mono.map((d) => new AudioFrame(d, 48000, 1, 480)));
+    const got = run(
+      new AdaptiveAudioResampler(48000, 16000),
+      stereo.map((d) => new rtc.AudioFrame(d, 48000, 2, 480)),
+    );
+    const want = run(
+      new AudioResampler(48000, 16000),
+      mono.map((d) => new AudioFrame(d, 48000, 1, 480)),
+    );
     expect(samples(got)).toEqual(samples(want));
     for (const f of got) {
       expect(f).toBeInstanceOf(rtc.AudioFrame);
@@ -105,7 +111,7 @@ describe('channels', () => {
   ])('%s', (_label, from, to, sources) => {
     const n = 48;
     const data = new Int16Array(n * from);
-    for (let i = 0; i < data.length; i++) data[i] = (i * 7919) % 20000 - 10000;
+    for (let i = 0; i < data.length; i++) data[i] = ((i * 7919) % 20000) - 10000;
     const [out] = new AdaptiveAudioResampler(16000, 16000, to).push(new AudioFrame(data, 16000, from, n));
     expect([out.channels, out.samplesPerChannel]).toEqual([to, n]);
     for (let f = 0; f < n; f++) {

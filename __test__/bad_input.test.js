@@ -163,9 +163,24 @@ function badFrames(rate, ch) {
   // Error policy: TypeError for a value of the wrong type, RangeError for a number
   // out of range or a format that does not fit the resampler.
   const cls = (value) => (typeof value === 'number' ? RangeError : TypeError);
-  const rateCase = (label, value) => [`sampleRate = ${label}`, () => frame({ sampleRate: value }), cls(value), /frame\.sampleRate/];
-  const chCase = (label, value) => [`channels = ${label}`, () => frame({ channels: value }), cls(value), /frame\.channels/];
-  const spcCase = (label, value) => [`samplesPerChannel = ${label}`, () => frame({ samplesPerChannel: value }), cls(value), /frame\.samplesPerChannel/];
+  const rateCase = (label, value) => [
+    `sampleRate = ${label}`,
+    () => frame({ sampleRate: value }),
+    cls(value),
+    /frame\.sampleRate/,
+  ];
+  const chCase = (label, value) => [
+    `channels = ${label}`,
+    () => frame({ channels: value }),
+    cls(value),
+    /frame\.channels/,
+  ];
+  const spcCase = (label, value) => [
+    `samplesPerChannel = ${label}`,
+    () => frame({ samplesPerChannel: value }),
+    cls(value),
+    /frame\.samplesPerChannel/,
+  ];
   return [
     ['frame = undefined', () => undefined, TypeError, /frame/],
     ['frame = null', () => null, TypeError, /frame/],
@@ -190,9 +205,20 @@ function badFrames(rate, ch) {
     typeData('an ArrayBuffer', new ArrayBuffer(n * ch * 2)),
     typeData('a string', 'x'.repeat(n)),
     typeData('an Int16Array look-alike', { length: n * ch, buffer: new ArrayBuffer(n * ch * 2), BYTES_PER_ELEMENT: 2 }),
-    typeData("a Uint16Array tagged 'Int16Array'", Object.defineProperty(new Uint16Array(n * ch), Symbol.toStringTag, { value: 'Int16Array' })),
-    typeData('a Uint16Array with the Int16Array prototype', Object.setPrototypeOf(new Uint16Array(n * ch), Int16Array.prototype)),
-    ['data = a detached Int16Array', () => frame({ data: detachedInt16Array(n * ch) }), RangeError, /frame\.data has 0 samples/],
+    typeData(
+      "a Uint16Array tagged 'Int16Array'",
+      Object.defineProperty(new Uint16Array(n * ch), Symbol.toStringTag, { value: 'Int16Array' }),
+    ),
+    typeData(
+      'a Uint16Array with the Int16Array prototype',
+      Object.setPrototypeOf(new Uint16Array(n * ch), Int16Array.prototype),
+    ),
+    [
+      'data = a detached Int16Array',
+      () => frame({ data: detachedInt16Array(n * ch) }),
+      RangeError,
+      /frame\.data has 0 samples/,
+    ],
     rateCase('another rate', rate === 16000 ? 48000 : 16000),
     rateCase('rate + 1', rate + 1),
     rateCase('a numeric string', String(rate)),
@@ -212,10 +238,22 @@ function badFrames(rate, ch) {
     spcCase('undefined', undefined),
     spcCase('a numeric string', String(n)),
     spcCase('null', null),
-    ['samplesPerChannel > 0 with empty data', () => frame({ data: new Int16Array(0) }), RangeError, /frame\.data has 0 samples.*empty/],
+    [
+      'samplesPerChannel > 0 with empty data',
+      () => frame({ data: new Int16Array(0) }),
+      RangeError,
+      /frame\.data has 0 samples.*empty/,
+    ],
     spcCase('2**53 (not a safe integer)', 2 ** 53),
     ...(ch === 2
-      ? [['stereo frame with an odd sample count, short by half a frame', () => frame({ data: noise(2 * n - 1, 9) }), RangeError, /frame\.data has 319 samples.*not a whole number of 2-channel frames/]]
+      ? [
+          [
+            'stereo frame with an odd sample count, short by half a frame',
+            () => frame({ data: noise(2 * n - 1, 9) }),
+            RangeError,
+            /frame\.data has 319 samples.*not a whole number of 2-channel frames/,
+          ],
+        ]
       : []),
   ];
 }
@@ -393,7 +431,9 @@ describe('the native class re-validates (never trust the caller across FFI)', ()
     ['quality 1.5', [48000, 16000, 1, 1.5], /quality/],
     ['2**32 + 48000 rate', [2 ** 32 + 48000, 16000, 1, 2], /inputRate/],
   ])('new NativeResampler with %s throws a RangeError', (_label, args, re) => {
-    expect(() => new NativeResampler(...args)).toThrow(expect.objectContaining({ name: 'RangeError', message: expect.stringMatching(re) }));
+    expect(() => new NativeResampler(...args)).toThrow(
+      expect.objectContaining({ name: 'RangeError', message: expect.stringMatching(re) }),
+    );
   });
 
   test.each([
@@ -431,32 +471,57 @@ const NASTY = [
   ['native rates 0/0 then push', 'new NativeResampler(0, 0, 1, 2).push(new Int16Array(480))'],
   ['native NaN rate', 'new NativeResampler(NaN, 16000, 1, 2)'],
   ['native channels 0 then push', 'new NativeResampler(48000, 16000, 0, 2).push(new Int16Array(480))'],
-  ['native push of a detached array', 'const n = new NativeResampler(48000, 16000, 1, 2); const a = new Int16Array(480); structuredClone(a.buffer, { transfer: [a.buffer] }); n.push(a); n.flush()'],
-  ['native push after close', 'const n = new NativeResampler(48000, 16000, 1, 2); n.close(); n.push(new Int16Array(480))'],
+  [
+    'native push of a detached array',
+    'const n = new NativeResampler(48000, 16000, 1, 2); const a = new Int16Array(480); structuredClone(a.buffer, { transfer: [a.buffer] }); n.push(a); n.flush()',
+  ],
+  [
+    'native push after close',
+    'const n = new NativeResampler(48000, 16000, 1, 2); n.close(); n.push(new Int16Array(480))',
+  ],
   ['native method on a foreign receiver', 'NativeResampler.prototype.push.call({}, new Int16Array(480))'],
   ['native constructor without new', 'NativeResampler(48000, 16000, 1, 2)'],
-  ['1 Hz -> 96 kHz (96000 output frames per input frame), push and flush', 'const r = new AudioResampler(1, 96000, 1, 4); r.push(new AudioFrame(new Int16Array(3).fill(32767), 1, 1, 3)); r.flush()'],
-  ['64 channels at 96 kHz -> 44.1 kHz, odd push sizes', 'const r = new AudioResampler(96000, 44100, 64, 3); for (const n of [0, 1, 7, 960, 4801]) r.push(new AudioFrame(new Int16Array(64 * n).fill(-32768), 96000, 64, n)); r.flush()'],
-  ['768 kHz -> 1 Hz, stereo, 1 s push', 'const r = new AudioResampler(768000, 1, 2, 0); r.push(new AudioFrame(new Int16Array(2 * 768000).fill(-32768), 768000, 2, 768000)); r.flush()'],
-  ['1-frame pushes at a prime rate pair', 'const r = new AudioResampler(7919, 104729, 3, 2); for (let i = 0; i < 2000; i++) r.push(new AudioFrame(new Int16Array([i, -i, 32767]), 7919, 3, 1)); r.flush()'],
-  ['flush storm', 'const r = new AudioResampler(44100, 48000, 2, 4); for (let i = 0; i < 2000; i++) { r.push(new AudioFrame(new Int16Array(2 * (i % 7)), 44100, 2, i % 7)); r.flush(); }'],
+  [
+    '1 Hz -> 96 kHz (96000 output frames per input frame), push and flush',
+    'const r = new AudioResampler(1, 96000, 1, 4); r.push(new AudioFrame(new Int16Array(3).fill(32767), 1, 1, 3)); r.flush()',
+  ],
+  [
+    '64 channels at 96 kHz -> 44.1 kHz, odd push sizes',
+    'const r = new AudioResampler(96000, 44100, 64, 3); for (const n of [0, 1, 7, 960, 4801]) r.push(new AudioFrame(new Int16Array(64 * n).fill(-32768), 96000, 64, n)); r.flush()',
+  ],
+  [
+    '768 kHz -> 1 Hz, stereo, 1 s push',
+    'const r = new AudioResampler(768000, 1, 2, 0); r.push(new AudioFrame(new Int16Array(2 * 768000).fill(-32768), 768000, 2, 768000)); r.flush()',
+  ],
+  [
+    '1-frame pushes at a prime rate pair',
+    'const r = new AudioResampler(7919, 104729, 3, 2); for (let i = 0; i < 2000; i++) r.push(new AudioFrame(new Int16Array([i, -i, 32767]), 7919, 3, 1)); r.flush()',
+  ],
+  [
+    'flush storm',
+    'const r = new AudioResampler(44100, 48000, 2, 4); for (let i = 0; i < 2000; i++) { r.push(new AudioFrame(new Int16Array(2 * (i % 7)), 44100, 2, i % 7)); r.flush(); }',
+  ],
 ];
 
 describe('nastiest cases in child processes exit normally', () => {
-  test.each(NASTY)('%s', (_label, code) => {
-    const script = `
+  test.each(NASTY)(
+    '%s',
+    (_label, code) => {
+      const script = `
       const { AudioResampler, AudioFrame } = require(${JSON.stringify(ROOT)});
       const { NativeResampler } = require(${JSON.stringify(path.join(ROOT, 'lib', 'native.js'))});
       let outcome = 'ok';
       try { ${code}; } catch (e) { outcome = e.name + ': ' + e.message; }
       process.stdout.write(JSON.stringify({ outcome }) + '\\n');
     `;
-    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
-    expect(child.error).toBeUndefined(); // includes the timeout (a hang)
-    expect(child.signal).toBeNull();
-    expect(child.status).toBe(0);
-    expect(child.stderr).toBe('');
-    const { outcome } = JSON.parse(child.stdout);
-    expect(typeof outcome).toBe('string');
-  }, 90_000);
+      const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+      expect(child.error).toBeUndefined(); // includes the timeout (a hang)
+      expect(child.signal).toBeNull();
+      expect(child.status).toBe(0);
+      expect(child.stderr).toBe('');
+      const { outcome } = JSON.parse(child.stdout);
+      expect(typeof outcome).toBe('string');
+    },
+    90_000,
+  );
 });

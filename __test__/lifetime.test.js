@@ -114,22 +114,26 @@ describe('huge input', () => {
   test.each([
     ['48 kHz -> 16 kHz stereo', 48000, 16000, 2],
     ['48 kHz -> 44.1 kHz stereo', 48000, 44100, 2],
-  ])('one push of 10 minutes, %s: exact length, peak memory bounded by the output size', (_label, rate, out, ch) => {
-    const child = spawnSync(process.execPath, ['--expose-gc', '-e', CHILD, JSON.stringify([rate, out, ch])], {
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    expect(child.error).toBeUndefined();
-    expect(child.status).toBe(0);
-    const res = JSON.parse(child.stdout);
-    // The total is exact; the big push returns almost all of it at once.
-    expect(res.frames).toBe(Math.round((res.inputFrames * out) / rate));
-    expect(res.pushFrames).toBeGreaterThan(res.frames - out * 0.1);
-    // Peak growth: the engine's output buffer and its JS copy (2 x output), plus
-    // fixed-size working buffers. A buffer proportional to the input (115 MB here)
-    // or anything quadratic would exceed this.
-    expect(res.growth).toBeLessThan(2 * res.outputBytes + 24 * MB);
-  }, 150_000);
+  ])(
+    'one push of 10 minutes, %s: exact length, peak memory bounded by the output size',
+    (_label, rate, out, ch) => {
+      const child = spawnSync(process.execPath, ['--expose-gc', '-e', CHILD, JSON.stringify([rate, out, ch])], {
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(child.error).toBeUndefined();
+      expect(child.status).toBe(0);
+      const res = JSON.parse(child.stdout);
+      // The total is exact; the big push returns almost all of it at once.
+      expect(res.frames).toBe(Math.round((res.inputFrames * out) / rate));
+      expect(res.pushFrames).toBeGreaterThan(res.frames - out * 0.1);
+      // Peak growth: the engine's output buffer and its JS copy (2 x output), plus
+      // fixed-size working buffers. A buffer proportional to the input (115 MB here)
+      // or anything quadratic would exceed this.
+      expect(res.growth).toBeLessThan(2 * res.outputBytes + 24 * MB);
+    },
+    150_000,
+  );
 });
 
 describe('close() while a resampleStream is using the resampler', () => {

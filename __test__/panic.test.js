@@ -29,7 +29,11 @@ function buildPanicAddon() {
   for (const line of stdout.split('\n')) {
     if (!line.startsWith('{')) continue;
     const msg = JSON.parse(line);
-    if (msg.reason === 'compiler-artifact' && msg.target.name === 'rtc_resampler' && msg.target.kind.includes('cdylib')) {
+    if (
+      msg.reason === 'compiler-artifact' &&
+      msg.target.name === 'rtc_resampler' &&
+      msg.target.kind.includes('cdylib')
+    ) {
       built = msg.filenames.find((f) => /\.(so|dylib|dll)$/.test(f));
     }
   }

@@ -150,9 +150,7 @@ describe('PcmResampleTransform', () => {
 
   test('empty input gives no output and no error', async () => {
     expect(await run(new PcmResampleTransform({ inputRate: 48000, outputRate: 16000 }), [])).toEqual([]);
-    expect(await run(new PcmResampleTransform({ inputRate: 48000, outputRate: 16000 }), [Buffer.alloc(0)])).toEqual(
-      [],
-    );
+    expect(await run(new PcmResampleTransform({ inputRate: 48000, outputRate: 16000 }), [Buffer.alloc(0)])).toEqual([]);
   });
 
   test('defaults: mono, MEDIUM; getters; other options go to stream.Transform', () => {
@@ -212,7 +210,9 @@ describe('PcmResampleTransform', () => {
       throw boom;
     }
     const sink = new Writable({ write: (_c, _e, cb) => cb() });
-    await expect(pipeline(Readable.from(source()), new PcmResampleTransform({ inputRate: 48000, outputRate: 16000 }), sink)).rejects.toBe(boom);
+    await expect(
+      pipeline(Readable.from(source()), new PcmResampleTransform({ inputRate: 48000, outputRate: 16000 }), sink),
+    ).rejects.toBe(boom);
     expect(created[0].closed).toBe(true);
   });
 

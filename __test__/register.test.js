@@ -35,11 +35,11 @@ function run(cwd, args, env = {}) {
   });
 }
 
-const VERSIONS = { '1.x': '1.1.0', '0.13': '0.13.35' };
+const VERSIONS = { '1.x': '1.1.0', 0.13: '0.13.35' };
 const runs = {};
 
 beforeAll(async () => {
-  const dirs = { '1.x': project('1.x'), '0.13': project('0.13') };
+  const dirs = { '1.x': project('1.x'), 0.13: project('0.13') };
   const jobs = {};
   for (const v of Object.keys(VERSIONS)) {
     jobs[`esm --import ${v}`] = [dirs[v], ['--import', 'rtc-resampler/register', 'app.mjs']];
@@ -201,7 +201,7 @@ describe('without @livekit/rtc-node installed', () => {
         [
           "import { createRequire } from 'node:module';",
           'const require = createRequire(import.meta.url);',
-          "const reg = require(process.env.REGISTER);",
+          'const reg = require(process.env.REGISTER);',
           "let esm = 'loaded', cjs = 'loaded';",
           "try { await import('@livekit/rtc-node'); } catch (e) { esm = e.code; }",
           "try { require('@livekit/rtc-node'); } catch (e) { cjs = e.code; }",

@@ -74,7 +74,9 @@ describe('AudioResampler construction', () => {
   test("the rate and channel limits are the engine's (one definition, exported by the binding)", () => {
     const { MAX_RATE, MAX_CHANNELS } = require('../binding.js');
     expect(() => new AudioResampler(MAX_RATE + 1, 48000)).toThrow(`inputRate must be an integer in [1, ${MAX_RATE}]`);
-    expect(() => new AudioResampler(48000, 16000, MAX_CHANNELS + 1)).toThrow(`channels must be an integer in [1, ${MAX_CHANNELS}]`);
+    expect(() => new AudioResampler(48000, 16000, MAX_CHANNELS + 1)).toThrow(
+      `channels must be an integer in [1, ${MAX_CHANNELS}]`,
+    );
     expect(new AudioResampler(48000, 16000, MAX_CHANNELS).channels).toBe(MAX_CHANNELS);
   });
 
@@ -252,7 +254,9 @@ describe('views', () => {
     const a = new AudioResampler(48000, 16000);
     const b = new AudioResampler(48000, 16000);
     const first = concat([...a.push(new AudioFrame(data, 48000, 1, 480)), ...a.flush()].map((f) => f.data));
-    const second = concat([...b.push(new AudioFrame(data.slice(0, 480), 48000, 1, 480)), ...b.flush()].map((f) => f.data));
+    const second = concat(
+      [...b.push(new AudioFrame(data.slice(0, 480), 48000, 1, 480)), ...b.flush()].map((f) => f.data),
+    );
     expect(first).toEqual(second);
     expect(first.length).toBe(160);
   });
@@ -266,9 +270,9 @@ describe('bad frames', () => {
     const chunks = [];
     for (let i = 0; i < 10; i++) {
       expect(() => r.push(null)).toThrow(TypeError);
-      expect(() => r.push({ data: new Float32Array(480), sampleRate: 48000, channels: 1, samplesPerChannel: 480 })).toThrow(
-        /frame\.data must be an Int16Array/,
-      );
+      expect(() =>
+        r.push({ data: new Float32Array(480), sampleRate: 48000, channels: 1, samplesPerChannel: 480 }),
+      ).toThrow(/frame\.data must be an Int16Array/);
       expect(() => r.push(AudioFrame.create(16000, 1, 160))).toThrow(/sampleRate/);
       expect(() => r.push(AudioFrame.create(48000, 2, 480))).toThrow(/channels/);
       expect(() => r.push(new AudioFrame(new Int16Array(0), 48000, 1, 480))).toThrow(/samplesPerChannel/);
@@ -356,7 +360,11 @@ describe('AudioFrame and combineAudioFrames', () => {
     expect(c.userdata).toEqual({ a: 2, s: 'x' });
     expect(combineAudioFrames(a)).toBe(a);
     expect(() => combineAudioFrames([])).toThrow('buffer is empty');
-    expect(() => combineAudioFrames([a, AudioFrame.create(8000, 1, 1)])).toThrow('sample rate mismatch: expected 16000, got 8000');
-    expect(() => combineAudioFrames([a, AudioFrame.create(16000, 2, 1)])).toThrow('channel mismatch: expected 1, got 2');
+    expect(() => combineAudioFrames([a, AudioFrame.create(8000, 1, 1)])).toThrow(
+      'sample rate mismatch: expected 16000, got 8000',
+    );
+    expect(() => combineAudioFrames([a, AudioFrame.create(16000, 2, 1)])).toThrow(
+      'channel mismatch: expected 1, got 2',
+    );
   });
 });

@@ -85,8 +85,22 @@ describe.each([
     const b = sine(3000, fin, frames, channels, 0.2);
     for (let i = 0; i < input.length; i++) input[i] = a[i] + b[i];
     const push = Math.round(fin / 100);
-    const theirs = collect(new rtc.AudioResampler(fin, fout, channels, quality), input, fin, channels, push, rtc.AudioFrame);
-    const mine = collect(new ours.AudioResampler(fin, fout, channels, quality), input, fin, channels, push, ours.AudioFrame);
+    const theirs = collect(
+      new rtc.AudioResampler(fin, fout, channels, quality),
+      input,
+      fin,
+      channels,
+      push,
+      rtc.AudioFrame,
+    );
+    const mine = collect(
+      new ours.AudioResampler(fin, fout, channels, quality),
+      input,
+      fin,
+      channels,
+      push,
+      ours.AudioFrame,
+    );
     expect(mine.length).toBe(channels * expectedLength(frames, fin, fout));
     expect(theirs.length).toBe(mine.length);
     if (quality === 0) return; // rtc-node's QUICK has no anti-alias filter and droops in band
@@ -109,6 +123,13 @@ test('at QUICK our output keeps the tone where rtc-node (cubic, no filter) does 
   const input = sine(1000, 16000, 16000, 1, 0.5);
   const theirs = collect(new rtc.AudioResampler(16000, 48000, 1, 0), input, 16000, 1, 160, rtc.AudioFrame);
   const mine = collect(new ours.AudioResampler(16000, 48000, 1, 0), input, 16000, 1, 160, ours.AudioFrame);
-  const amp = (x) => fitSine(Float64Array.from(x, (v) => v / 32767), 1000, 48000, 4800, 43200).amplitude;
+  const amp = (x) =>
+    fitSine(
+      Float64Array.from(x, (v) => v / 32767),
+      1000,
+      48000,
+      4800,
+      43200,
+    ).amplitude;
   expect(Math.abs(20 * Math.log10(amp(mine) / amp(theirs)))).toBeLessThan(0.5);
 });

@@ -1,12 +1,7 @@
 'use strict';
 
 const rtc = require('@livekit/rtc-node');
-const {
-  AudioFrame,
-  AudioResamplerQuality,
-  resampleStream,
-  createResampleTransform,
-} = require('../index.js');
+const { AudioFrame, AudioResamplerQuality, resampleStream, createResampleTransform } = require('../index.js');
 // stream.js creates its resamplers through this module object, so a spy on it
 // sees every creation.
 const resamplerModule = require('../lib/resampler.js');
@@ -299,7 +294,10 @@ describe('resampleStream: channels', () => {
     const frames = [makeFrame(48000, 1, 480), makeFrame(48000, 2, 480)];
     const stream = resampleStream({ stream: sourceOf(frames), outputRate: 16000, channels: 1 });
     await expect(collect(stream)).rejects.toThrow(
-      expect.objectContaining({ name: 'RangeError', message: expect.stringMatching(/frame\.channels \(2\).*channels option \(1\)/) }),
+      expect.objectContaining({
+        name: 'RangeError',
+        message: expect.stringMatching(/frame\.channels \(2\).*channels option \(1\)/),
+      }),
     );
     expect(created).toHaveLength(2);
     expect(created[1].closed).toBe(true);
@@ -330,9 +328,7 @@ describe('resampleStream: frames, userdata', () => {
     const stream = resampleStream({ stream: sourceOf([makeFrame(48000, 1, 480), bad]), outputRate: 16000 });
     await expect(collect(stream)).rejects.toThrow(/frame\.data must be an Int16Array/);
     expect(created[0].closed).toBe(true);
-    await expect(collect(resampleStream({ stream: sourceOf([null]), outputRate: 16000 }))).rejects.toThrow(
-      TypeError,
-    );
+    await expect(collect(resampleStream({ stream: sourceOf([null]), outputRate: 16000 }))).rejects.toThrow(TypeError);
     const badRate = makeFrame(48000, 1, 10);
     badRate.sampleRate = 0;
     await expect(collect(resampleStream({ stream: sourceOf([badRate]), outputRate: 16000 }))).rejects.toThrow(
@@ -347,13 +343,80 @@ describe('resampleStream: options', () => {
     [undefined, TypeError, /options must be an object/],
     [{ outputRate: 16000 }, TypeError, /stream must be a ReadableStream/],
     [{ stream: {}, outputRate: 16000 }, TypeError, /stream must be a ReadableStream/],
-    [{ outputRate: '16000', get stream() { return stream(); } }, TypeError, /outputRate must be a number/],
-    [{ outputRate: 0, get stream() { return stream(); } }, RangeError, /outputRate must be an integer/],
-    [{ outputRate: 16000.5, get stream() { return stream(); } }, RangeError, /outputRate/],
-    [{ outputRate: 16000, quality: 7, get stream() { return stream(); } }, RangeError, /quality/],
-    [{ outputRate: 16000, quality: 'high', get stream() { return stream(); } }, TypeError, /quality/],
-    [{ outputRate: 16000, channels: 0, get stream() { return stream(); } }, RangeError, /channels/],
-    [{ outputRate: 16000, channels: null, get stream() { return stream(); } }, TypeError, /channels/],
+    [
+      {
+        outputRate: '16000',
+        get stream() {
+          return stream();
+        },
+      },
+      TypeError,
+      /outputRate must be a number/,
+    ],
+    [
+      {
+        outputRate: 0,
+        get stream() {
+          return stream();
+        },
+      },
+      RangeError,
+      /outputRate must be an integer/,
+    ],
+    [
+      {
+        outputRate: 16000.5,
+        get stream() {
+          return stream();
+        },
+      },
+      RangeError,
+      /outputRate/,
+    ],
+    [
+      {
+        outputRate: 16000,
+        quality: 7,
+        get stream() {
+          return stream();
+        },
+      },
+      RangeError,
+      /quality/,
+    ],
+    [
+      {
+        outputRate: 16000,
+        quality: 'high',
+        get stream() {
+          return stream();
+        },
+      },
+      TypeError,
+      /quality/,
+    ],
+    [
+      {
+        outputRate: 16000,
+        channels: 0,
+        get stream() {
+          return stream();
+        },
+      },
+      RangeError,
+      /channels/,
+    ],
+    [
+      {
+        outputRate: 16000,
+        channels: null,
+        get stream() {
+          return stream();
+        },
+      },
+      TypeError,
+      /channels/,
+    ],
   ])('resampleStream(%p) throws', (options, Type, message) => {
     expect(() => resampleStream(options)).toThrow(Type);
     expect(() => resampleStream(options)).toThrow(message);

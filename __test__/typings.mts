@@ -17,7 +17,10 @@ const out: AudioFrame[] = r.push(new AudioFrame(new Int16Array(480), 48000, 1, 4
 const tail: AudioFrame[] = r.flush();
 const same: typeof AudioResampler = rtcResampler.AudioResampler;
 const frame: AudioFrame = combineAudioFrames([AudioFrame.create(16000, 1, 160)]);
-const stream: ReadableStream<AudioFrame> = resampleStream({ stream: new ReadableStream<AudioFrame>(), outputRate: 8000 });
+const stream: ReadableStream<AudioFrame> = resampleStream({
+  stream: new ReadableStream<AudioFrame>(),
+  outputRate: 8000,
+});
 const transform: TransformStream<AudioFrame, AudioFrame> = createResampleTransform({ outputRate: 8000 });
 const pcm: PcmResampleTransform = new PcmResampleTransform({ inputRate: 8000, outputRate: 16000 });
 // @ts-expect-error not an export

@@ -176,7 +176,12 @@ createResampleTransform({ outputRate: '16000' });
 
 // ---- PcmResampleTransform (Node byte streams) --------------------------------------
 const pcmOpts: PcmResampleTransformOptions = { inputRate: 48000, outputRate: 16000 };
-const pcm = new PcmResampleTransform({ ...pcmOpts, channels: 2, quality: AudioResamplerQuality.QUICK, highWaterMark: 1 << 16 });
+const pcm = new PcmResampleTransform({
+  ...pcmOpts,
+  channels: 2,
+  quality: AudioResamplerQuality.QUICK,
+  highWaterMark: 1 << 16,
+});
 const asTransform: Transform = pcm;
 const pcmInfo: number[] = [pcm.inputRate, pcm.outputRate, pcm.channels];
 const pcmQuality: AudioResamplerQuality = pcm.quality;

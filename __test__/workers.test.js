@@ -83,11 +83,21 @@ function runWorker(code, workerData) {
   });
 }
 
-const same = (a, b) => a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+const same = (a, b) =>
+  a.length === b.length &&
+  Buffer.compare(
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength),
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+  ) === 0;
 
 describe('worker_threads', () => {
   test('8 workers at once give output bit-identical to the main thread', async () => {
-    const run = new Function('AudioResampler', 'AudioFrame', 'job', `${RUN}; return run(AudioResampler, AudioFrame, job);`);
+    const run = new Function(
+      'AudioResampler',
+      'AudioFrame',
+      'job',
+      `${RUN}; return run(AudioResampler, AudioFrame, job);`,
+    );
     const expected = JOBS.map((job) => run(AudioResampler, AudioFrame, job));
     for (const e of expected) expect(e.length).toBeGreaterThan(0);
     const results = await Promise.all(Array.from({ length: 8 }, () => runWorker(WORKER, { jobs: JOBS })));

@@ -460,7 +460,7 @@ function row(r) {
     fx(r.ripple, 3),
     fmtEdge(r.e01, r.low),
     fmtEdge(r.e3, r.low),
-    fx(r.alias, 1) + (process.env.QDEBUG ? `@${r.aliasAt}` : ""),
+    fx(r.alias, 1) + (process.env.QDEBUG ? `@${r.aliasAt}` : ''),
     fx(r.thdn, 1),
     r.delay === null ? '—' : fx(r.delay, 3),
     r.lenErr === null ? '—' : String(r.lenErr),

@@ -16,11 +16,7 @@
 //   output channel j averages input channels j, j + M, j + 2M, ...; N -> M
 //   (N < M) output channel j copies input channel j mod N.
 
-const {
-  AudioResampler,
-  pushFrameRecord,
-  assertOpen,
-} = require('./resampler.js');
+const { AudioResampler, pushFrameRecord, assertOpen } = require('./resampler.js');
 const { buildFrame } = require('./audio_frame.js');
 const { readFrame } = require('./validate.js');
 

@@ -135,9 +135,7 @@ function readFrame(frame, sampleRate, channels, channelsName) {
     throw new TypeError(`frame.samplesPerChannel must be a number, got ${describe(samplesPerChannel)}`);
   }
   if (!Number.isSafeInteger(samplesPerChannel) || samplesPerChannel < 0) {
-    throw new RangeError(
-      `frame.samplesPerChannel must be a non-negative integer, got ${describe(samplesPerChannel)}`,
-    );
+    throw new RangeError(`frame.samplesPerChannel must be a non-negative integer, got ${describe(samplesPerChannel)}`);
   }
   checkFormat(rate, ch, sampleRate, channels, channelsName);
   const length = typedArrayLength(data); // 0 if detached or out of bounds
@@ -153,8 +151,7 @@ function readFrame(frame, sampleRate, channels, channelsName) {
     frames = length / ch;
   }
   const count = frames * ch;
-  const view =
-    count === length ? data : new Int16Array(typedArrayBuffer(data), typedArrayByteOffset(data), count);
+  const view = count === length ? data : new Int16Array(typedArrayBuffer(data), typedArrayByteOffset(data), count);
   return { frame, data, view, sampleRate: rate, channels: ch, samplesPerChannel, frames, userdata, Frame };
 }
 

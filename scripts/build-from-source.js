@@ -43,7 +43,9 @@ function main() {
     return;
   }
   const cargo = process.env.CARGO || 'cargo';
-  console.log('rtc-resampler: no prebuilt binary for this platform, building from source with cargo (about a minute)...');
+  console.log(
+    'rtc-resampler: no prebuilt binary for this platform, building from source with cargo (about a minute)...',
+  );
   try {
     execFileSync(cargo, ['build', '--release', '--locked', '--lib'], { cwd: root, stdio: 'inherit' });
   } catch (err) {

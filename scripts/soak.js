@@ -90,7 +90,9 @@ console.log(
 if (baseline === null) {
   console.log('too few reports to judge RSS');
 } else {
-  console.log(`RSS after warm-up: baseline ${mb(baseline)} MB, largest deviation ${mb(worst)} MB (limit ${TOLERANCE_MB} MB)`);
+  console.log(
+    `RSS after warm-up: baseline ${mb(baseline)} MB, largest deviation ${mb(worst)} MB (limit ${TOLERANCE_MB} MB)`,
+  );
   if (worst > TOLERANCE_MB * 1048576) {
     console.error('FAIL: RSS did not stay flat');
     process.exit(1);

@@ -61,7 +61,11 @@ function concat(arrays) {
 
 /** Least-squares amplitude and phase of a sine at `freq` in `x[start, end)`. */
 function fitSine(x, freq, rate, start, end) {
-  let ss = 0, sc = 0, cc = 0, xs = 0, xc = 0;
+  let ss = 0,
+    sc = 0,
+    cc = 0,
+    xs = 0,
+    xc = 0;
   for (let n = start; n < end; n++) {
     const w = (2 * Math.PI * freq * n) / rate;
     const s = Math.sin(w);
