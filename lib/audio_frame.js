@@ -47,11 +47,11 @@ function combineAudioFrames(buffer) {
   let totalSamples = 0;
   let totalPerChannel = 0;
   for (const frame of buffer) {
-    // eslint-disable-next-line eqeqeq -- rtc-node's comparison: 16000 and '16000' are one format
+    // biome-ignore lint/suspicious/noDoubleEquals: rtc-node's comparison: 16000 and '16000' are one format
     if (frame.sampleRate != sampleRate) {
       throw new RangeError(`sample rate mismatch: expected ${sampleRate}, got ${frame.sampleRate}`);
     }
-    // eslint-disable-next-line eqeqeq
+    // biome-ignore lint/suspicious/noDoubleEquals: as above
     if (frame.channels != channels) {
       throw new RangeError(`channel mismatch: expected ${channels}, got ${frame.channels}`);
     }

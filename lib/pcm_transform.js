@@ -147,7 +147,7 @@ class PcmResampleTransform extends Transform {
     if (typeof callback === 'function') process.nextTick(callback, err);
   }
 
-  _transform(chunk, encoding, callback) {
+  _transform(chunk, _encoding, callback) {
     if (!Buffer.isBuffer(chunk)) {
       // write()/end() refuse these; Writable hands _transform Buffers only.
       callback(chunkError(chunk) ?? new TypeError('PcmResampleTransform: chunk must be a Buffer'));

@@ -77,8 +77,8 @@ function checkLate() {
 
 function hookCommonJs() {
   const load = Module._load;
-  Module._load = function rtcResamplerLoad(request, parent, isMain) {
-    const exports = Reflect.apply(load, this, arguments);
+  Module._load = function rtcResamplerLoad(request, ...rest) {
+    const exports = Reflect.apply(load, this, [request, ...rest]);
     if (request === SPECIFIER && replacement.isRtcNodeExports(exports)) {
       return replacement.cjsExports(exports);
     }
@@ -125,7 +125,7 @@ function install() {
     } catch (err) {
       warnOnce(
         'RTC_RESAMPLER_REGISTER_FAILED',
-        `rtc-resampler/register could not install its module hooks: ${err && err.message}`,
+        `rtc-resampler/register could not install its module hooks: ${err ? err.message : err}`,
       );
     }
   }
