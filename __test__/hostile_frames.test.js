@@ -118,6 +118,7 @@ describe('a push that throws changes nothing; the frame class is never trusted b
   }
   class ReturnsPrimitive {
     constructor() {
+      // biome-ignore lint/correctness/noConstructorReturn: the hostile case under test (new yields a Number object)
       return Object(42);
     }
   }

@@ -144,7 +144,7 @@ describe('PcmResampleTransform', () => {
     const chunks = randomSplit(bytes, 333);
     const out = await run(new PcmResampleTransform({ inputRate: 16000, outputRate: 16000, channels: 2 }), chunks);
     expect(out).toHaveLength(chunks.length);
-    out.forEach((c, i) => expect(c).toBe(chunks[i]));
+    for (const [i, c] of out.entries()) expect(c).toBe(chunks[i]);
     expect(spy).not.toHaveBeenCalled();
   });
 

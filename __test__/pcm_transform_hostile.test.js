@@ -31,13 +31,13 @@ describe('options', () => {
     ['objectMode', { objectMode: true }],
     ['readableObjectMode', { readableObjectMode: true }],
     ['writableObjectMode', { writableObjectMode: true }],
-    ['transform', { transform: (c, e, cb) => cb(null, c) }],
+    ['transform', { transform: (c, _e, cb) => cb(null, c) }],
     ['flush', { flush: (cb) => cb() }],
     ['destroy', { destroy: (err, cb) => cb(err) }],
     ['final', { final: (cb) => cb() }],
     ['construct', { construct: (cb) => cb() }],
-    ['write', { write: (c, e, cb) => cb() }],
-    ['writev', { writev: (c, cb) => cb() }],
+    ['write', { write: (_c, _e, cb) => cb() }],
+    ['writev', { writev: (_c, cb) => cb() }],
     ['read', { read: () => {} }],
     ['inputrate', { inputrate: 8000 }], // a typo
   ])('%s is a TypeError naming it, and no native state is created', (name, extra) => {
@@ -83,7 +83,7 @@ describe('chunks', () => {
     ['a Float32Array', new Float32Array(480)],
     ['a string', 'abcd'],
     ['a Uint16Array', new Uint16Array(480)],
-  ])('%s destroys the stream with a TypeError and frees the native state', async (label, chunk) => {
+  ])('%s destroys the stream with a TypeError and frees the native state', async (_label, chunk) => {
     const created = trackNative();
     const t = new PcmResampleTransform(BASE);
     const errored = new Promise((resolve) => t.on('error', resolve));

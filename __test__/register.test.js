@@ -62,7 +62,7 @@ beforeAll(async () => {
   for (let i = 0; i < names.length; i += 3) {
     const batch = names.slice(i, i + 3);
     const results = await Promise.all(batch.map((n) => run(...jobs[n])));
-    batch.forEach((n, k) => (runs[n] = results[k]));
+    for (const [k, n] of batch.entries()) runs[n] = results[k];
   }
 }, 240_000);
 

@@ -4,9 +4,9 @@
 // both ways). resampleStream and createResampleTransform must take and give
 // both flavours, so the README's one-line migration compiles in agents projects.
 
-import { AudioFrame as RtcAudioFrame } from '@livekit/rtc-node';
+import type { AudioFrame as RtcAudioFrame } from '@livekit/rtc-node';
 import { ReadableStream as WebReadableStream, TransformStream as WebTransformStream } from 'node:stream/web';
-import { AudioFrame, createResampleTransform, resampleStream } from 'rtc-resampler';
+import { type AudioFrame, createResampleTransform, resampleStream } from 'rtc-resampler';
 
 // agents' own resampleStream signature (utils.ts), written with node:stream/web.
 type AgentsResampleStream = (options: {

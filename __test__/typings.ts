@@ -5,7 +5,7 @@
 
 import {
   AudioFrame as RtcAudioFrame,
-  AudioResampler as RtcAudioResampler,
+  type AudioResampler as RtcAudioResampler,
   AudioResamplerQuality as RtcQuality,
 } from '@livekit/rtc-node';
 import {
@@ -21,7 +21,7 @@ import {
   resampleStream,
   type ResampleStreamOptions,
 } from 'rtc-resampler';
-import * as ns from 'rtc-resampler';
+import type * as ns from 'rtc-resampler';
 import type { Transform } from 'node:stream';
 import type * as web from 'node:stream/web';
 

@@ -81,7 +81,7 @@ async function main() {
 
 main().then(
   (result) => {
-    process.stdout.write(JSON.stringify(result) + '\n');
+    process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exit(0);
   },
   (err) => {

@@ -135,7 +135,7 @@ async function main() {
   if (!fn) throw new Error(`unknown scenario ${scenario}`);
   const lib = load(libName);
   const result = await fn(lib, JSON.parse(json));
-  process.stdout.write(JSON.stringify({ scenario, lib: libName, ...result }) + '\n');
+  process.stdout.write(`${JSON.stringify({ scenario, lib: libName, ...result })}\n`);
 }
 
 main().then(

@@ -74,9 +74,9 @@ const QUALITIES = (() => {
   return i >= 0 ? args[i + 1].split(',') : ['QUICK', 'LOW', 'MEDIUM', 'HIGH', 'VERY_HIGH'];
 })();
 
-const AMP = 32767 * Math.pow(10, -1 / 20); // -1 dBFS
+const AMP = 32767 * 10 ** (-1 / 20); // -1 dBFS
 // Further levels for the alias sweep (see `aliasDb`).
-const ALIAS_AMPS = [-1, -1.5, -2, -2.5, -3].map((dbfs) => 32767 * Math.pow(10, dbfs / 20));
+const ALIAS_AMPS = [-1, -1.5, -2, -2.5, -3].map((dbfs) => 32767 * 10 ** (dbfs / 20));
 const SIGNAL_S = 1.25;
 const WIN_START_S = 0.1;
 const TAU = 2 * Math.PI;
@@ -342,7 +342,7 @@ class Measurer {
     const ideal = new Float64Array(k0 + n);
     for (let k = k0; k < k0 + n; k++) ideal[k] = Math.sin((TAU * f * k) / fout);
     const [ir, ii] = dftBin(ideal, f, fout, k0, n);
-    let dphi = Math.atan2(im * ir - re * ii, re * ir + im * ii);
+    const dphi = Math.atan2(im * ir - re * ii, re * ir + im * ii);
     void fin;
     return (-dphi / (TAU * f)) * 1000;
   }
