@@ -7,8 +7,8 @@
 
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
-const { AudioResampler, AudioFrame, resampleStream } = require('..');
-const resamplerModule = require('../lib/resampler.js');
+const { AudioFrame, resampleStream } = require('..');
+const { nativeCounter } = require('./helpers/native_count.js');
 
 const ROOT = path.resolve(__dirname, '..');
 const MB = 1024 * 1024;
@@ -137,17 +137,33 @@ describe('huge input', () => {
 });
 
 describe('close() while a resampleStream is using the resampler', () => {
-  afterEach(() => jest.restoreAllMocks());
-
-  function trackResamplers() {
-    const Real = resamplerModule.AudioResampler;
+  /**
+   * No public API hands out the resampler a stream uses, so these tests load a
+   * copy of the package (its own module registry) in which lib/resampler.js
+   * exports a subclass of AudioResampler that records its instances; the
+   * shipped code is unchanged. Returns that copy's resampleStream and the list.
+   */
+  function loadWithTrackedResamplers() {
     const created = [];
-    jest.spyOn(resamplerModule, 'AudioResampler').mockImplementation(function (...args) {
-      const r = new Real(...args);
-      created.push(r);
-      return r;
+    const native = require('../lib/native.js');
+    let api;
+    jest.isolateModules(() => {
+      jest.doMock('../lib/native.js', () => native); // the addon already loaded, not a second copy
+      jest.doMock('../lib/resampler.js', () => {
+        const actual = jest.requireActual('../lib/resampler.js');
+        class TrackedAudioResampler extends actual.AudioResampler {
+          constructor(...args) {
+            super(...args);
+            created.push(this);
+          }
+        }
+        return { ...actual, AudioResampler: TrackedAudioResampler };
+      });
+      api = require('../index.js');
     });
-    return created;
+    jest.dontMock('../lib/native.js');
+    jest.dontMock('../lib/resampler.js');
+    return { created, resampleStream: api.resampleStream };
   }
 
   function frameSource(count, onPull) {
@@ -165,7 +181,7 @@ describe('close() while a resampleStream is using the resampler', () => {
   }
 
   test('closing it mid-stream errors the stream with "AudioResampler is closed"; no crash, no hang', async () => {
-    const created = trackResamplers();
+    const { created, resampleStream } = loadWithTrackedResamplers();
     const out = resampleStream({ stream: frameSource(50), outputRate: 16000 });
     const reader = out.getReader();
     let received = 0;
@@ -188,7 +204,7 @@ describe('close() while a resampleStream is using the resampler', () => {
   });
 
   test('closing it while a read is pending settles the read, errors the stream and cancels the source', async () => {
-    const created = trackResamplers();
+    const { created, resampleStream } = loadWithTrackedResamplers();
     let release;
     const gate = new Promise((resolve) => (release = resolve));
     let cancelled = false;
@@ -227,11 +243,11 @@ describe('close() while a resampleStream is using the resampler', () => {
   });
 
   test('cancelling mid-stream closes the resampler at once', async () => {
-    const created = trackResamplers();
+    const native = nativeCounter();
     const reader = resampleStream({ stream: frameSource(1000), outputRate: 16000 }).getReader();
     for (let k = 0; k < 5; k++) await reader.read();
+    expect(native.live()).toBe(1); // one resampler
     await reader.cancel('done');
-    expect(created).toHaveLength(1);
-    expect(created[0].closed).toBe(true);
+    expect(native.live()).toBe(0);
   });
 });

@@ -3,24 +3,7 @@
 const { Readable, Writable } = require('node:stream');
 const { pipeline } = require('node:stream/promises');
 const { AudioFrame, AudioResampler, AudioResamplerQuality, PcmResampleTransform } = require('../index.js');
-// pcm_transform.js creates its native resampler through this module object.
-const nativeModule = require('../lib/native.js');
-
-const RealNative = nativeModule.NativeResampler;
-
-function trackNative() {
-  const created = [];
-  const spy = jest.spyOn(nativeModule, 'NativeResampler').mockImplementation(function (...args) {
-    const r = new RealNative(...args);
-    created.push(r);
-    return r;
-  });
-  return { created, spy };
-}
-
-afterEach(() => {
-  jest.restoreAllMocks();
-});
+const { nativeCounter } = require('./helpers/native_count.js');
 
 let seed = 987654321;
 function rand() {
@@ -118,10 +101,12 @@ describe('PcmResampleTransform', () => {
         const piece = max === 1 ? 300 : max === 7 ? 2000 : frames;
         const input = bytes.subarray(0, 2 * channels * piece);
         const want = max === maxLen ? expected : reference(fromBytes(input), inputRate, outputRate, channels, quality);
-        const { created } = trackNative();
+        const native = nativeCounter();
         const chunks = randomSplit(input, max);
         expect(chunks.some((c) => c.byteOffset % 2 === 1)).toBe(true);
-        const out = await run(new PcmResampleTransform({ inputRate, outputRate, channels, quality }), chunks);
+        const t = new PcmResampleTransform({ inputRate, outputRate, channels, quality });
+        expect(native.live()).toBe(1); // one native resampler
+        const out = await run(t, chunks);
         for (const c of out) {
           expect(Buffer.isBuffer(c)).toBe(true);
           expect(c.length % (2 * channels)).toBe(0);
@@ -131,21 +116,21 @@ describe('PcmResampleTransform', () => {
         let diff = 0;
         for (let i = 0; i < y.length; i++) if (y[i] !== want[i]) diff++;
         expect(diff).toBe(0);
-        expect(created).toHaveLength(1);
-        expect(created[0].closed).toBe(true); // closed after the end flush
-        jest.restoreAllMocks();
+        expect(native.live()).toBe(0); // closed after the end flush
       }
     },
   );
 
   test('equal rates: chunks pass through untouched, no native resampler', async () => {
-    const { spy } = trackNative();
+    const native = nativeCounter();
     const bytes = toBytes(signal(16000, 2, 1000));
     const chunks = randomSplit(bytes, 333);
-    const out = await run(new PcmResampleTransform({ inputRate: 16000, outputRate: 16000, channels: 2 }), chunks);
+    const t = new PcmResampleTransform({ inputRate: 16000, outputRate: 16000, channels: 2 });
+    expect(native.live()).toBe(0);
+    const out = await run(t, chunks);
     expect(out).toHaveLength(chunks.length);
     for (const [i, c] of out.entries()) expect(c).toBe(chunks[i]);
-    expect(spy).not.toHaveBeenCalled();
+    expect(native.live()).toBe(0);
   });
 
   test('empty input gives no output and no error', async () => {
@@ -187,23 +172,24 @@ describe('PcmResampleTransform', () => {
   });
 
   test('destroy mid-stream closes the native resampler at once', async () => {
-    const { created } = trackNative();
+    const native = nativeCounter();
     const t = new PcmResampleTransform({ inputRate: 44100, outputRate: 48000, channels: 2 });
     t.on('data', () => {});
     t.write(toBytes(signal(44100, 2, 4410)));
-    expect(created[0].closed).toBe(false);
+    expect(native.live()).toBe(1);
     const errored = new Promise((resolve) => t.on('error', resolve));
     t.destroy(new Error('gone'));
-    expect(created[0].closed).toBe(true);
+    expect(native.live()).toBe(0);
     expect((await errored).message).toBe('gone');
     // Plain destroy() (no error) closes it too.
     const t2 = new PcmResampleTransform({ inputRate: 16000, outputRate: 24000 });
+    expect(native.live()).toBe(1);
     t2.destroy();
-    expect(created[1].closed).toBe(true);
+    expect(native.live()).toBe(0);
   });
 
   test('an upstream error in pipeline closes the native resampler', async () => {
-    const { created } = trackNative();
+    const native = nativeCounter();
     const boom = new Error('socket reset');
     async function* source() {
       yield toBytes(signal(48000, 1, 480));
@@ -213,7 +199,7 @@ describe('PcmResampleTransform', () => {
     await expect(
       pipeline(Readable.from(source()), new PcmResampleTransform({ inputRate: 48000, outputRate: 16000 }), sink),
     ).rejects.toBe(boom);
-    expect(created[0].closed).toBe(true);
+    expect(native.live()).toBe(0);
   });
 
   test('Uint8Array chunks are accepted as bytes', async () => {

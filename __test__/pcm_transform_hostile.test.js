@@ -6,20 +6,7 @@
 // chunk does not leave an outsized scratch buffer behind.
 
 const { PcmResampleTransform } = require('..');
-const native = require('../lib/native.js');
-
-function trackNative() {
-  const Real = native.NativeResampler;
-  const created = [];
-  jest.spyOn(native, 'NativeResampler').mockImplementation(function (...args) {
-    const n = new Real(...args);
-    created.push(n);
-    return n;
-  });
-  return created;
-}
-
-afterEach(() => jest.restoreAllMocks());
+const { nativeCounter } = require('./helpers/native_count.js');
 
 const BASE = { inputRate: 48000, outputRate: 16000 };
 
@@ -41,7 +28,7 @@ describe('options', () => {
     ['read', { read: () => {} }],
     ['inputrate', { inputrate: 8000 }], // a typo
   ])('%s is a TypeError naming it, and no native state is created', (name, extra) => {
-    const created = trackNative();
+    const native = nativeCounter();
     let error;
     try {
       new PcmResampleTransform({ ...BASE, ...extra });
@@ -50,7 +37,7 @@ describe('options', () => {
     }
     expect(error).toBeInstanceOf(TypeError);
     expect(error.message).toContain(name);
-    expect(created).toHaveLength(0);
+    expect(native.live()).toBe(0);
   });
 
   test('several unsupported options are all named', () => {
@@ -84,15 +71,16 @@ describe('chunks', () => {
     ['a string', 'abcd'],
     ['a Uint16Array', new Uint16Array(480)],
   ])('%s destroys the stream with a TypeError and frees the native state', async (_label, chunk) => {
-    const created = trackNative();
+    const native = nativeCounter();
     const t = new PcmResampleTransform(BASE);
+    expect(native.live()).toBe(1);
     const errored = new Promise((resolve) => t.on('error', resolve));
     const called = new Promise((resolve) => t.write(chunk, resolve));
     const err = await errored;
     expect(err).toBeInstanceOf(TypeError);
     expect(err.message).toMatch(/chunk must be a Buffer or Uint8Array/);
     expect(await called).toBe(err);
-    expect(created[0].closed).toBe(true);
+    expect(native.live()).toBe(0);
   });
 
   test('end() with a non-byte chunk is refused the same way', async () => {

@@ -4,7 +4,7 @@
 // `PcmResampleTransform`: argument checks, the equal-rate bypass, the native
 // state, and an idempotent close. Callers hand it views they have validated.
 
-const native = require('./native.js');
+const { NativeResampler } = require('./native.js');
 const { checkRate, checkChannels, checkQuality } = require('./validate.js');
 
 class Int16Core {
@@ -25,8 +25,7 @@ class Int16Core {
     this.#quality = checkQuality(quality);
     this.#owner = owner;
     if (this.#inputRate !== this.#outputRate) {
-      // The binding is looked up at each creation, so tests can count creations.
-      this.#native = new native.NativeResampler(this.#inputRate, this.#outputRate, this.#channels, this.#quality);
+      this.#native = new NativeResampler(this.#inputRate, this.#outputRate, this.#channels, this.#quality);
     }
   }
 

@@ -2,15 +2,10 @@
 
 // `resampleStream` / `createResampleTransform`: WHATWG-stream resampling of audio
 // frames, a drop-in for `@livekit/agents`' `resampleStream`.
-//
-// The resampler class is looked up on the module object (`resampler.AudioResampler`)
-// each time one is created, so tests can observe creations with
-// `jest.spyOn(require('./resampler.js'), 'AudioResampler')`.
-const resampler = require('./resampler.js');
-const { pushFrameRecord, passFrame } = resampler;
+const { AudioResampler, AudioResamplerQuality, pushFrameRecord, passFrame } = require('./resampler.js');
 const { checkRate, checkChannels, checkQuality, describe, readFrame, checkFrameFormat } = require('./validate.js');
 
-const MEDIUM = resampler.AudioResamplerQuality.MEDIUM;
+const MEDIUM = AudioResamplerQuality.MEDIUM;
 
 function checkOptions(options, fnName) {
   if (options === null || typeof options !== 'object') {
@@ -59,7 +54,7 @@ class ResampleTransformer {
         r = null;
       }
       if (r === null) {
-        r = new resampler.AudioResampler(rec.sampleRate, this.#outputRate, rec.channels, this.#quality);
+        r = new AudioResampler(rec.sampleRate, this.#outputRate, rec.channels, this.#quality);
         this.#resampler = r;
       }
       checkFrameFormat(rec, r.inputRate, r.channels);
