@@ -6,7 +6,7 @@
 // pushes. RSS must stay flat (± 10 MB after warm-up); exits 1 if it does not.
 //
 //   npm run soak                 # 10M pushes
-//   node scripts/soak.js 2e6     # fewer pushes (quick check)
+//   node tools/soak.js 2e6       # fewer pushes (quick check)
 //
 // The 100 resamplers cover every preset and the usual rate pairs; every 1000th
 // push of a resampler is followed by a flush (end of an utterance), so reuse after

@@ -2,9 +2,9 @@
 # Long randomized run of the engine property test (tests/fuzz.rs), release mode.
 # Default: 200,000 flushed segments (well over 1M pushes), segments up to 1 s,
 # a seed from the clock (printed, so a failure can be replayed with FUZZ_SEED=...).
-#   scripts/fuzz-long.sh                      # default long run
-#   FUZZ_SEGMENTS=1000000 scripts/fuzz-long.sh
-#   FUZZ_SEED=123 scripts/fuzz-long.sh        # replay a seed
+#   tools/fuzz-long.sh                        # default long run
+#   FUZZ_SEGMENTS=1000000 tools/fuzz-long.sh
+#   FUZZ_SEED=123 tools/fuzz-long.sh          # replay a seed
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export FUZZ_SEGMENTS="${FUZZ_SEGMENTS:-200000}"
