@@ -2,7 +2,8 @@
 'use strict';
 
 /*
- * Quality benchmark: `npm run quality` (full table) or `npm run quality -- --quick`.
+ * Quality benchmark: `npm run quality` (full table) or `npm run quality -- --quick`;
+ * `npm run quality -- --markdown` prints the table for docs/quality.md.
  *
  * Every figure is measured through the code path users call: the JS
  * `AudioResampler` of this package, fed `AudioFrame`s of 10 ms, then `flush()`.
@@ -12,7 +13,9 @@
  * same int16 input, rounded to int16, so figures limited by int16 itself show up.
  *
  * Options: --quick (48k<->16k only, sparser alias sweep), --pairs 48000:16000,8000:16000,
- * --presets QUICK,MEDIUM, --no-rtc, --json FILE.
+ * --presets QUICK,MEDIUM, --no-rtc, --json FILE, --markdown (stdout is only the
+ * markdown table, as pasted into docs/quality.md's full table; the run time goes
+ * to stderr).
  *
  * Signals: pure tones at -1 dBFS, int16, no dither. Tone frequencies are 2*m Hz
  * with m coprime to 210, so the rounding error of the int16 input and output
@@ -50,6 +53,7 @@ try {
 const args = process.argv.slice(2);
 const QUICK_RUN = args.includes('--quick');
 const NO_RTC = args.includes('--no-rtc') || rtc === null;
+const MARKDOWN = args.includes('--markdown');
 const JSON_OUT = (() => {
   const i = args.indexOf('--json');
   return i >= 0 ? args[i + 1] : null;
@@ -494,10 +498,14 @@ function main() {
     lines.push(line);
     console.log(line);
   };
-  console.log(
+  const title =
     `# rtc-resampler quality (${QUICK_RUN ? 'quick' : 'full'} run, 10 ms pushes, int16 mono, -1 dBFS tones)` +
-      (NO_RTC ? ' — @livekit/rtc-node not measured' : ''),
-  );
+    (NO_RTC ? ' — @livekit/rtc-node not measured' : '');
+  if (MARKDOWN) {
+    if (NO_RTC) console.error('@livekit/rtc-node not measured');
+  } else {
+    console.log(title);
+  }
   console.log(lines[0]);
   console.log(lines[1]);
   for (const [fin, fout] of PAIRS) {
@@ -507,7 +515,9 @@ function main() {
       if (!NO_RTC) print(measure('rtc', q, fin, fout));
     }
   }
-  console.log(`\n${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const took = `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+  if (MARKDOWN) console.error(took);
+  else console.log(`\n${took}`);
   if (JSON_OUT) {
     require('node:fs').writeFileSync(JSON_OUT, JSON.stringify(results, null, 1));
   }
