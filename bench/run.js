@@ -110,26 +110,16 @@ function timeCreate(lib, frame, inputRate, outputRate, channels, count) {
 }
 
 /**
- * Median µs per push of the engine alone from the newest `npm run bench:engine`
- * (criterion writes to benches/target/criterion or target/criterion), if any.
+ * Median µs per push of the engine alone from the last `npm run bench:engine`
+ * (criterion writes to the workspace's target/criterion), if any.
  */
 function engineEstimate(quality, i, o, c) {
   const rel = ['push_10ms', `${quality.toLowerCase()}_${i}_${o}_${c}ch`, 'new', 'estimates.json'];
-  let best = null;
-  for (const root of [path.join(__dirname, '..', 'benches', 'target'), path.join(__dirname, '..', 'target')]) {
-    const file = path.join(root, 'criterion', ...rel);
-    try {
-      const mtime = fs.statSync(file).mtimeMs;
-      if (best === null || mtime > best.mtime) best = { file, mtime };
-    } catch {
-      // not there
-    }
-  }
-  if (best === null) return null;
+  const file = path.join(__dirname, '..', 'target', 'criterion', ...rel);
   try {
-    return JSON.parse(fs.readFileSync(best.file, 'utf8')).median.point_estimate / 1000;
+    return JSON.parse(fs.readFileSync(file, 'utf8')).median.point_estimate / 1000;
   } catch {
-    return null;
+    return null; // not there
   }
 }
 

@@ -5,8 +5,6 @@
 //! the caller across an FFI boundary), converts engine errors to JS errors and
 //! turns any panic into a JS Error instead of aborting the process.
 
-pub mod engine;
-
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -14,6 +12,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use engine::{check_ratio, too_large_error, EngineError, Quality, StreamResampler};
+use rtc_resampler_engine as engine;
 
 /// Highest accepted sample rate in Hz (the lowest is 1).
 #[napi]
@@ -107,8 +106,7 @@ impl NativeResampler {
     #[napi]
     pub fn flush<'env>(&mut self, env: &'env Env) -> Result<Option<Int16ArraySlice<'env>>> {
         if let Some(engine) = self.inner.as_ref() {
-            let samples = engine.pending_output_frames() * engine.channels() as u64;
-            probe(env, "flush", samples)?;
+            probe(env, "flush", engine.max_flush_output_samples())?;
         }
         self.run(env, |engine| engine.flush())
     }

@@ -3,14 +3,14 @@
 //! (bench/run.js picks these estimates up from target/criterion/).
 //!
 //! Run: `npm run bench:engine`, i.e.
-//! `cargo bench --manifest-path benches/Cargo.toml`
+//! `cargo bench -p rtc-resampler-engine --bench engine`
 //! (append `-- --quick` for a short run).
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use rtc_resampler::engine::{Quality, StreamResampler};
+use rtc_resampler_engine::{Quality, StreamResampler};
 
 const CASES: [(u32, u32, usize); 5] = [
     (48000, 16000, 1),

@@ -19,14 +19,20 @@ use rubato::WindowFunction;
 /// The five presets, with the values of `@livekit/rtc-node`'s `AudioResamplerQuality`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Quality {
+    /// Least lag: a short FFT block (or a 40-tap sinc) with a Hann window.
     Quick = 0,
+    /// A 160-frame (at the lower rate) FFT block, Blackman-Harris window.
     Low = 1,
+    /// A 240-frame FFT block (320 with a squared window when upsampling).
     Medium = 2,
+    /// A 400-frame FFT block, squared Blackman-Harris window.
     High = 3,
+    /// A 480-frame FFT block, squared Blackman-Harris window.
     VeryHigh = 4,
 }
 
 impl Quality {
+    /// Every preset, in order of its numeric value (index = value).
     pub const ALL: [Quality; 5] = [
         Quality::Quick,
         Quality::Low,
@@ -40,6 +46,7 @@ impl Quality {
         Quality::ALL.get(value as usize).copied()
     }
 
+    /// The name of the preset in `AudioResamplerQuality` (`"VERY_HIGH"`, …).
     pub fn name(self) -> &'static str {
         match self {
             Quality::Quick => "QUICK",
@@ -154,17 +161,15 @@ pub fn design_for(quality: Quality, input_rate: u32, output_rate: u32) -> Design
 /// Whether an FFT block of about `block_ms` is reachable for this pair: the block must
 /// be a multiple of `input_rate / gcd`, and the result must not exceed the latency cap.
 pub fn fft_fits(input_rate: u32, output_rate: u32, block_ms: f64) -> bool {
-    let g = crate::engine::gcd(input_rate as u64, output_rate as u64);
-    let min_block_in = input_rate as u64 / g;
     let block_in = fft_block_frames(input_rate, output_rate, block_ms);
     let block_ms_actual = block_in as f64 * 1000.0 / input_rate as f64;
-    min_block_in <= block_in as u64 && block_ms_actual <= MAX_FFT_BLOCK_MS
+    block_ms_actual <= MAX_FFT_BLOCK_MS
 }
 
 /// Input frames per FFT block: the requested duration rounded up to a multiple
 /// of the smallest block the rate pair allows.
 pub fn fft_block_frames(input_rate: u32, output_rate: u32, block_ms: f64) -> usize {
-    let g = crate::engine::gcd(input_rate as u64, output_rate as u64);
+    let g = crate::gcd(input_rate as u64, output_rate as u64);
     let min_block_in = (input_rate as u64 / g) as usize;
     let wanted = ((block_ms / 1000.0) * input_rate as f64).round().max(1.0) as usize;
     wanted.div_ceil(min_block_in).max(1) * min_block_in

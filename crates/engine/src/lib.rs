@@ -1,18 +1,25 @@
 //! Pure-Rust streaming resampler engine: interleaved `i16` in, `i16` out.
 //!
-//! No napi types live here, so everything is testable with `cargo test`.
+//! No napi types live here, so everything is testable with `cargo test`. The
+//! public API is [`StreamResampler`], [`Quality`], [`EngineError`] and the
+//! limits; the modules are private:
 //!
-//! * [`presets`] turns a [`Quality`] and a rate pair into a rubato configuration.
-//! * [`core`] wraps the rubato engines behind one push-oriented interface.
-//! * [`stream`] adds what a streaming user needs on top: delay trimming, exact
+//! * `presets` turns a [`Quality`] and a rate pair into a filter design.
+//! * `kernel` runs a design (rubato's sinc resampler or the shared FFT core)
+//!   behind one push-oriented interface.
+//! * `shared_fft` is the FFT overlap-add core, with its filter and plans shared
+//!   between instances.
+//! * `stream` adds what a streaming user needs on top: delay trimming, exact
 //!   output length on flush, reuse after flush, and `f32` → `i16` rounding.
 
-pub mod core;
-pub mod presets;
-pub mod shared_fft;
-pub mod stream;
+#![deny(missing_docs)]
 
-pub use presets::{Design, Quality};
+mod kernel;
+mod presets;
+mod shared_fft;
+mod stream;
+
+pub use presets::Quality;
 pub use stream::{too_large_error, StreamResampler};
 
 /// Highest accepted sample rate (Hz); the lowest is 1.
@@ -24,7 +31,7 @@ pub const MAX_CHANNELS: usize = 64;
 /// The filter delay, the FFT block and the sinc table grow with the ratio, and so
 /// do the memory and the work a call can need before it produces its first
 /// frame. Capping the ratio keeps every accepted configuration within the
-/// bounds that `tests/limits.rs` checks (construction ≤ 50 ms and ≤ 64 MB; a
+/// bounds that `crates/engine/tests/limits.rs` checks (construction ≤ 50 ms and ≤ 64 MB; a
 /// 10 ms push or a flush ≤ 100 ms at 64 channels). Measured: the slowest
 /// accepted configurations sit at this limit (see docs/reliability.md).
 pub const MAX_RATIO: u32 = 96;
@@ -85,4 +92,41 @@ pub(crate) fn gcd(mut a: u64, mut b: u64) -> u64 {
         b = t;
     }
     a
+}
+
+/// Test builds of the engine count the heap bytes each thread holds, so that
+/// unit tests can check the memory estimates against real allocations.
+#[cfg(test)]
+mod test_alloc {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    struct PerThread;
+    thread_local! {
+        static LIVE: Cell<isize> = const { Cell::new(0) };
+    }
+    fn count(delta: isize) {
+        let _ = LIVE.try_with(|c| c.set(c.get() + delta));
+    }
+    unsafe impl GlobalAlloc for PerThread {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            count(layout.size() as isize);
+            System.alloc(layout)
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            count(-(layout.size() as isize));
+            System.dealloc(ptr, layout)
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            count(new_size as isize - layout.size() as isize);
+            System.realloc(ptr, layout, new_size)
+        }
+    }
+    #[global_allocator]
+    static ALLOC: PerThread = PerThread;
+
+    /// Net heap bytes allocated by this thread so far.
+    pub(crate) fn live_bytes() -> isize {
+        LIVE.with(|c| c.get())
+    }
 }

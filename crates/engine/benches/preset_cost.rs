@@ -1,11 +1,12 @@
-//! Engine cost and heap of each preset: `cargo run --release --example preset_cost [in out [quality]]`.
+//! Measurement tool (not a criterion bench): engine cost and heap of each preset.
+//! `cargo bench -p rtc-resampler-engine --bench preset_cost [-- in out [quality]]`.
 //!
 //! Prints, per preset, the engine time per 10 ms mono push (20,000 pushes of a
 //! fixed signal through `StreamResampler`, after 10 warm-up pushes) and the heap
 //! bytes the resampler holds (counting global allocator; bytes allocated, whether
 //! or not the pages are ever touched, so an upper bound on its RSS).
 
-use rtc_resampler::engine::{Quality, StreamResampler};
+use rtc_resampler_engine::{Quality, StreamResampler};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
@@ -29,7 +30,8 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOC: Counting = Counting;
 
 fn main() {
-    let a: Vec<String> = std::env::args().collect();
+    // `cargo bench` passes `--bench`; the arguments are the others.
+    let a: Vec<String> = std::env::args().filter(|a| !a.starts_with("--")).collect();
     let pairs: Vec<(u32, u32)> = if a.len() > 2 {
         vec![(a[1].parse().unwrap(), a[2].parse().unwrap())]
     } else {

@@ -1,4 +1,5 @@
-//! Cost of the extreme accepted configurations: `cargo run --release --example limits [channels]`.
+//! Measurement tool (not a criterion bench): cost of the extreme accepted
+//! configurations. `cargo bench -p rtc-resampler-engine --bench limits [-- channels]`.
 //!
 //! For every pair of the rates 1, 7, 8000, 44100, 767999 and 768000 within
 //! `MAX_RATIO` (plus the realistic pairs at the ratio limit), every preset and
@@ -12,10 +13,10 @@
 //! * `work`: output frames the core computed in that flush, per frame returned.
 //!
 //! Pairs beyond `MAX_RATIO` are listed with the time their rejection took.
-//! `tests/limits.rs` asserts the bounds; this prints the figures quoted in
+//! `crates/engine/tests/limits.rs` asserts the bounds; this prints the figures quoted in
 //! docs/reliability.md. Rows are sorted by the slowest call, worst last.
 
-use rtc_resampler::engine::{Quality, StreamResampler, MAX_RATIO};
+use rtc_resampler_engine::{Quality, StreamResampler, MAX_RATIO};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant;
@@ -62,7 +63,8 @@ fn ms(t: Instant) -> f64 {
 }
 
 fn main() {
-    let channel_counts: Vec<usize> = match std::env::args().nth(1) {
+    // `cargo bench` passes `--bench`; the arguments are the others.
+    let channel_counts: Vec<usize> = match std::env::args().skip(1).find(|a| !a.starts_with("--")) {
         Some(c) => vec![c.parse().expect("channels")],
         None => vec![1, 64],
     };

@@ -193,14 +193,6 @@ impl SharedFft {
         }
     }
 
-    pub fn fft_size_in(&self) -> usize {
-        self.plan.fft_size_in
-    }
-
-    pub fn fft_size_out(&self) -> usize {
-        self.plan.fft_size_out
-    }
-
     pub fn cutoff(&self) -> f32 {
         self.plan.cutoff
     }
@@ -462,5 +454,46 @@ mod tests {
         assert!(Arc::ptr_eq(&a.plan, &b.plan));
         let c = SharedFft::new(4410, 4800, 1, WindowFunction::Blackman);
         assert!(!Arc::ptr_eq(&a.plan, &c.plan));
+        // Once unused and pushed out of the recent plans by `RECENT_PLANS` newer
+        // ones (sizes no other test uses), a plan is freed.
+        let weak = Arc::downgrade(&a.plan);
+        drop((a, b, c));
+        for k in 0..RECENT_PLANS {
+            drop(SharedFft::new(7 + k, 11 + k, 1, WindowFunction::Hann2));
+        }
+        assert!(
+            weak.upgrade().is_none(),
+            "the plan outlived its users and the cache"
+        );
+    }
+
+    /// `memory_bytes` against the heap an instance and its plan really take
+    /// (this thread's allocations; the plan is built outside the shared cache,
+    /// so other tests cannot evict or share it during the measurement).
+    #[test]
+    fn fft_plan_estimate_matches_the_heap_it_takes() {
+        use crate::test_alloc::live_bytes;
+        for (n_in, n_out) in [
+            (97, 9312),
+            (9312, 97),
+            (480, 46_080),
+            (1000, 1001),
+            (4, 384),
+            (3840, 40),
+            (40, 3840),
+        ] {
+            let base = live_bytes();
+            let fft = SharedFft {
+                plan: Arc::new(Plan::new(n_in, n_out, WindowFunction::Hann2)),
+                channels: 3,
+                overlap: vec![0.0; n_out * 3].into_boxed_slice(),
+            };
+            let took = (live_bytes() - base).max(0) as usize;
+            let reported = fft.memory_bytes();
+            assert!(
+                reported * 4 >= took * 3 && reported * 3 <= took * 4 + 16 * 1024,
+                "{n_in}->{n_out}: estimate {reported} vs {took} bytes allocated"
+            );
+        }
     }
 }

@@ -12,16 +12,17 @@
 //!   leaves the resampler unchanged. [`StreamResampler::memory_bytes`] reports
 //!   the heap the resampler holds.
 
-use super::core::{Core, Sink, Source};
-use super::presets::{design_for, Design, Quality};
-use super::{check_ratio, gcd, EngineError, MAX_CHANNELS, MAX_RATE};
+use crate::kernel::{Core, Sink, Source};
+use crate::presets::{design_for, Design, Quality};
+use crate::{check_ratio, gcd, EngineError, MAX_CHANNELS, MAX_RATE};
 
+/// One resampler: a fixed rate pair, channel count and [`Quality`], fed
+/// interleaved `i16` frames by [`push`](StreamResampler::push) and drained by
+/// [`flush`](StreamResampler::flush), then reusable as new.
 pub struct StreamResampler {
     input_rate: u32,
     output_rate: u32,
     channels: usize,
-    quality: Quality,
-    design: Design,
     core: Core,
     emitter: Emitter,
     /// Silent frames fed after construction and after each flush.
@@ -39,6 +40,9 @@ pub struct StreamResampler {
 const KEEP_CAPACITY: usize = 1 << 18;
 
 impl StreamResampler {
+    /// Builds a resampler. Rates must be in `[1, MAX_RATE]` with a ratio of at
+    /// most [`MAX_RATIO`](crate::MAX_RATIO) ([`EngineError::OutOfRange`]
+    /// otherwise), channels in `[1, MAX_CHANNELS]`.
     pub fn new(
         input_rate: u32,
         output_rate: u32,
@@ -61,8 +65,6 @@ impl StreamResampler {
             input_rate,
             output_rate,
             channels,
-            quality,
-            design,
             core,
             emitter: Emitter::new(channels),
             preroll,
@@ -74,21 +76,7 @@ impl StreamResampler {
         Ok(resampler)
     }
 
-    pub fn input_rate(&self) -> u32 {
-        self.input_rate
-    }
-    pub fn output_rate(&self) -> u32 {
-        self.output_rate
-    }
-    pub fn channels(&self) -> usize {
-        self.channels
-    }
-    pub fn quality(&self) -> Quality {
-        self.quality
-    }
-    pub fn design(&self) -> Design {
-        self.design
-    }
+    /// A one-line summary of the filter configuration (for benchmarks and debugging).
     pub fn describe(&self) -> String {
         self.core.describe()
     }
@@ -172,9 +160,10 @@ impl StreamResampler {
         by_length.min(by_core)
     }
 
-    /// Frames the user has pushed since the last flush but not yet received.
-    pub fn pending_output_frames(&self) -> u64 {
-        self.target_total().saturating_sub(self.emitter.emitted)
+    /// Samples a `flush` now returns (what it reserves): the frames pushed
+    /// since the last flush but not yet returned, times the channels.
+    pub fn max_flush_output_samples(&self) -> u64 {
+        self.target_total().saturating_sub(self.emitter.emitted) * self.channels as u64
     }
 
     /// Heap bytes this resampler holds: its own buffers, the core's buffers and
@@ -188,20 +177,21 @@ impl StreamResampler {
             + self.core.memory_bytes()
     }
 
-    /// Output frames trimmed at the start of each segment (the delay compensation).
+    /// Output frames trimmed at the start of each segment (the delay
+    /// compensation). For tests and measurement tools.
     pub fn trim_frames(&self) -> usize {
         self.trim
     }
 
     /// Most output frames the core computes in one step (an FFT block, or one
-    /// rubato call): the granularity of its work.
+    /// rubato call): the granularity of its work. For tests and measurement tools.
     pub fn max_burst_frames(&self) -> usize {
         self.core.max_burst_frames()
     }
 
     /// Output frames the core has computed since construction, including the
     /// ones trimmed (delay compensation) or dropped past the exact length at
-    /// flush: the work done, for tests that bound it.
+    /// flush: the work done, for tests and tools that bound it.
     pub fn computed_frames(&self) -> u64 {
         self.emitter.computed
     }
@@ -478,7 +468,7 @@ fn to_i16(x: f32) -> i16 {
 #[cfg(test)]
 mod tests {
     use super::{push_i16, to_i16, StreamResampler};
-    use crate::engine::Quality;
+    use crate::Quality;
 
     #[test]
     fn target_length_matches_the_exact_rule_at_any_count() {

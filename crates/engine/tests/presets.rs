@@ -11,7 +11,7 @@ mod common;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use rtc_resampler::engine::{Quality, StreamResampler};
+use rtc_resampler_engine::{Quality, StreamResampler};
 
 // ------------------------------------------------------------ heap counting
 

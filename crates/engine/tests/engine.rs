@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use rtc_resampler::engine::{EngineError, Quality, StreamResampler};
+use rtc_resampler_engine::{EngineError, Quality, StreamResampler};
 
 const PUSH_PATTERNS: &[&[usize]] = &[
     &[480],

@@ -2,7 +2,7 @@
 //!
 //! A [`Core`] consumes interleaved `i16` frames (or silence) and hands every
 //! output frame it can compute to a [`Sink`] as interleaved `f32`. It knows its
-//! own group delay exactly, so [`crate::engine::stream`] can trim it.
+//! own group delay exactly, so `crate::stream` can trim it.
 //!
 //! Nothing here allocates after construction, except the per-thread output
 //! scratch ([`with_output_scratch`]), which grows to the largest core used on
@@ -17,9 +17,9 @@ use rubato::{
     SincInterpolationParameters, SincInterpolationType,
 };
 
-use super::presets::{fft_block_frames, Design};
-use super::shared_fft::SharedFft;
-use super::{gcd, EngineError};
+use crate::presets::{fft_block_frames, Design};
+use crate::shared_fft::SharedFft;
+use crate::{gcd, EngineError};
 
 thread_local! {
     /// Output of one rubato call or FFT block, handed to the sink right away.

@@ -1,7 +1,7 @@
 //! Helpers shared by the engine integration tests.
 #![allow(dead_code)]
 
-use rtc_resampler::engine::{Quality, StreamResampler};
+use rtc_resampler_engine::{Quality, StreamResampler};
 
 pub const PAIRS: &[(u32, u32)] = &[
     (48000, 16000),

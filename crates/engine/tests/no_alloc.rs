@@ -4,7 +4,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use rtc_resampler::engine::{Quality, StreamResampler};
+use rtc_resampler_engine::{Quality, StreamResampler};
 
 struct CountingAllocator;
 
