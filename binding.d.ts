@@ -40,3 +40,17 @@ export declare const MAX_RATE: number
 
 /** Largest accepted `max(inputRate, outputRate) / min(inputRate, outputRate)`. */
 export declare const MAX_RATIO: number
+
+/** One quality preset: its name in `AudioResamplerQuality` and its numeric value. */
+export interface QualityPreset {
+  /** `"QUICK"`, `"LOW"`, `"MEDIUM"`, `"HIGH"` or `"VERY_HIGH"`. */
+  name: string
+  /** The numeric value (`@livekit/rtc-node`'s), also the index in the list. */
+  value: number
+}
+
+/**
+ * The quality presets in order of value: the one definition (the engine's
+ * `Quality`) that `AudioResamplerQuality` in `lib/resampler.js` is built from.
+ */
+export declare function qualityPresets(): Array<QualityPreset>

@@ -840,3 +840,4 @@ module.exports.liveNativeResamplers = nativeBinding.liveNativeResamplers
 module.exports.MAX_CHANNELS = nativeBinding.MAX_CHANNELS
 module.exports.MAX_RATE = nativeBinding.MAX_RATE
 module.exports.MAX_RATIO = nativeBinding.MAX_RATIO
+module.exports.qualityPresets = nativeBinding.qualityPresets

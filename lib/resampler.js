@@ -3,20 +3,17 @@
 const { Int16Core } = require('./core.js');
 const { AudioFrame, buildFrame } = require('./audio_frame.js');
 const { readFrame, checkView } = require('./validate.js');
+const { qualityPresets } = require('./native.js');
 
 /**
  * Resampling presets, with the names and values of `@livekit/rtc-node`'s enum
- * (including the reverse mapping a TypeScript numeric enum has).
+ * (including the reverse mapping a TypeScript numeric enum has). Built from the
+ * binding's list, defined once in Rust (the engine's `Quality`).
  */
 const AudioResamplerQuality = {};
-for (const [name, value] of [
-  ['QUICK', 0],
-  ['LOW', 1],
-  ['MEDIUM', 2],
-  ['HIGH', 3],
-  ['VERY_HIGH', 4],
-]) {
-  AudioResamplerQuality[(AudioResamplerQuality[name] = value)] = name;
+for (const { name, value } of qualityPresets()) {
+  AudioResamplerQuality[name] = value;
+  AudioResamplerQuality[value] = name;
 }
 
 const FRAME_FIELDS = ['data', 'sampleRate', 'channels', 'samplesPerChannel'];

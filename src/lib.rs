@@ -26,6 +26,28 @@ pub const MAX_CHANNELS: u32 = engine::MAX_CHANNELS as u32;
 #[napi]
 pub const MAX_RATIO: u32 = engine::MAX_RATIO;
 
+/// One quality preset: its name in `AudioResamplerQuality` and its numeric value.
+#[napi(object)]
+pub struct QualityPreset {
+    /// `"QUICK"`, `"LOW"`, `"MEDIUM"`, `"HIGH"` or `"VERY_HIGH"`.
+    pub name: String,
+    /// The numeric value (`@livekit/rtc-node`'s), also the index in the list.
+    pub value: u32,
+}
+
+/// The quality presets in order of value: the one definition (the engine's
+/// `Quality`) that `AudioResamplerQuality` in `lib/resampler.js` is built from.
+#[napi]
+pub fn quality_presets() -> Vec<QualityPreset> {
+    Quality::ALL
+        .iter()
+        .map(|&q| QualityPreset {
+            name: q.name().to_string(),
+            value: q as u32,
+        })
+        .collect()
+}
+
 /// Output size (bytes) above which a call first checks that both its output
 /// buffer and the JS copy can be allocated. V8 aborts the process when it cannot
 /// allocate an `ArrayBuffer` (`napi_create_arraybuffer`), so this must be known
@@ -70,7 +92,8 @@ impl NativeResampler {
         let input_rate = int_in_range(&env, input_rate, "inputRate", 1, MAX_RATE as u64)? as u32;
         let output_rate = int_in_range(&env, output_rate, "outputRate", 1, MAX_RATE as u64)? as u32;
         let channels = int_in_range(&env, channels, "channels", 1, MAX_CHANNELS as u64)? as usize;
-        let quality = int_in_range(&env, quality, "quality", 0, 4)?;
+        let max_quality = Quality::ALL.len() as u64 - 1;
+        let quality = int_in_range(&env, quality, "quality", 0, max_quality)?;
         let quality = Quality::from_index(quality as u32).expect("range checked above");
         if let Err(e) = check_ratio(input_rate, output_rate) {
             return Err(engine_error(&env, e));
