@@ -17,9 +17,10 @@ use rubato::{
     SincInterpolationParameters, SincInterpolationType,
 };
 
-use crate::presets::{fft_block_frames, Design};
+use crate::presets::Design;
+use crate::rate::RatePair;
 use crate::shared_fft::SharedFft;
-use crate::{gcd, EngineError};
+use crate::EngineError;
 
 thread_local! {
     /// Output of one rubato call or FFT block, handed to the sink right away.
@@ -161,28 +162,28 @@ pub enum Core {
 }
 
 impl Core {
-    pub fn new(
-        design: Design,
-        input_rate: u32,
-        output_rate: u32,
-        channels: usize,
-    ) -> Result<Core, EngineError> {
+    pub fn new(design: Design, pair: &RatePair, channels: usize) -> Result<Core, EngineError> {
         match design {
-            Design::Sinc { base_len, window } => Ok(Core::Sinc(SincCore::new(
-                base_len,
-                window,
-                input_rate,
-                output_rate,
-                channels,
-            )?)),
-            Design::Fft { block_ms, window } => Ok(Core::Fft(FftCore::new(
-                block_ms,
-                window,
-                input_rate,
-                output_rate,
-                channels,
-            )?)),
+            Design::Sinc { base_len, window } => {
+                Ok(Core::Sinc(SincCore::new(base_len, window, pair, channels)?))
+            }
+            Design::Fft { block_in, window } => {
+                Ok(Core::Fft(FftCore::new(block_in, window, pair, channels)))
+            }
         }
+    }
+
+    /// The pre-roll `P` (silent input frames fed after construction and each
+    /// flush) and trim `T` (output frames dropped) that align output with
+    /// input: `P · ratio + delay == T` exactly where the core's delay allows
+    /// it (exact sinc table, FFT), else as nearly as a bounded search finds.
+    pub fn alignment(&self, pair: &RatePair) -> (usize, usize) {
+        let preroll = match self {
+            Core::Sinc(c) if c.is_exact() => pair.sinc_exact_preroll((c.sinc_len / 2) as u64),
+            Core::Sinc(c) => pair.nearest_whole_preroll(c.delay),
+            Core::Fft(c) => pair.fft_preroll((c.block_in / 2) as u64),
+        };
+        (preroll, pair.trim(preroll, self.delay()))
     }
 
     /// Consumes all of `source` and passes every computable output frame to `sink`.
@@ -305,15 +306,13 @@ impl SincCore {
     fn new(
         base_len: usize,
         window: rubato::WindowFunction,
-        input_rate: u32,
-        output_rate: u32,
+        pair: &RatePair,
         channels: usize,
     ) -> Result<SincCore, EngineError> {
-        let g = gcd(input_rate as u64, output_rate as u64);
-        let up = (output_rate as u64 / g) as usize; // L
-        let ratio = output_rate as f64 / input_rate as f64;
+        let up = pair.up() as usize; // L
+        let ratio = pair.ratio();
         // Taps are counted at the input rate; keep `base_len` taps at the lower rate.
-        let scale = (input_rate as f64 / output_rate as f64).max(1.0);
+        let scale = (pair.input_rate() as f64 / pair.output_rate() as f64).max(1.0);
         let sinc_len = round_up8(((base_len as f64) * scale).ceil() as usize).min(MAX_SINC_LEN);
         // Pin the cutoff relative to the lower Nyquist (rubato scales it by out/in
         // when downsampling). With a capped length the filter gets proportionally shorter.
@@ -437,33 +436,25 @@ pub struct FftCore {
 
 impl FftCore {
     fn new(
-        block_ms: f64,
+        block_in: usize,
         window: rubato::WindowFunction,
-        input_rate: u32,
-        output_rate: u32,
+        pair: &RatePair,
         channels: usize,
-    ) -> Result<FftCore, EngineError> {
-        let block = fft_block_frames(input_rate, output_rate, block_ms);
-        // The block sizes `rubato::Fft::new_custom(in, out, block, 1, …)` would pick.
-        let g = gcd(input_rate as u64, output_rate as u64);
-        let (min_in, min_out) = (
-            (input_rate as u64 / g) as usize,
-            (output_rate as u64 / g) as usize,
-        );
-        let chunks = block.div_ceil(min_in).max(1);
-        let (block_in, block_out) = (chunks * min_in, chunks * min_out);
+    ) -> FftCore {
+        // The block sizes rubato's `FftResampler::new` (via `Fft::new_custom(in,
+        // out, block, 1, …)`) would pick: `block_in` is already a multiple of `M`.
+        let block_out = pair.fft_block_out(block_in);
         let resampler = SharedFft::new(block_in, block_out, channels, window);
-        let ratio = output_rate as f64 / input_rate as f64;
-        // Measured group delay of `rubato::Fft` (half an input block, at the output rate).
-        let delay = (block_in / 2) as f64 * ratio;
-        Ok(FftCore {
+        // Measured group delay of rubato's `Fft` (half an input block, at the output rate).
+        let delay = (block_in / 2) as f64 * pair.ratio();
+        FftCore {
             channels,
             block_in,
             block_out,
             fifo: FrameFifo::new(block_in, channels),
             delay,
             resampler,
-        })
+        }
     }
 
     fn feed(&mut self, source: Source, sink: &mut dyn Sink) -> Result<(), EngineError> {
@@ -490,16 +481,7 @@ fn round_up8(n: usize) -> usize {
 
 impl SincCore {
     /// Whether the polyphase table is exact (`Nearest`, `os = L`), making the delay rational.
-    pub fn is_exact(&self) -> bool {
+    fn is_exact(&self) -> bool {
         self.interpolation == SincInterpolationType::Nearest
-    }
-    pub fn sinc_len(&self) -> usize {
-        self.sinc_len
-    }
-}
-
-impl FftCore {
-    pub fn block_in(&self) -> usize {
-        self.block_in
     }
 }

@@ -4,6 +4,8 @@
 //! public API is [`StreamResampler`], [`Quality`], [`EngineError`] and the
 //! limits; the modules are private:
 //!
+//! * `rate` holds the arithmetic of a rate pair (`L/M`, ratio, FFT block
+//!   sizes, output length, alignment).
 //! * `presets` turns a [`Quality`] and a rate pair into a filter design.
 //! * `kernel` runs a design (rubato's sinc resampler or the shared FFT core)
 //!   behind one push-oriented interface.
@@ -16,6 +18,7 @@
 
 mod kernel;
 mod presets;
+mod rate;
 mod shared_fft;
 mod stream;
 
@@ -83,16 +86,6 @@ impl std::fmt::Display for EngineError {
 }
 
 impl std::error::Error for EngineError {}
-
-/// Greatest common divisor, used to reduce rate pairs to `L/M`.
-pub(crate) fn gcd(mut a: u64, mut b: u64) -> u64 {
-    while b != 0 {
-        let t = a % b;
-        a = b;
-        b = t;
-    }
-    a
-}
 
 /// Test builds of the engine count the heap bytes each thread holds, so that
 /// unit tests can check the memory estimates against real allocations.

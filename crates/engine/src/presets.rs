@@ -9,12 +9,15 @@
 //!   to `calculate_cutoff(base_len)` of the lower Nyquist, so downsampling gets the
 //!   same response as upsampling (rubato's automatic cutoff aliases when
 //!   downsampling: `rubato::SincInterpolationParameters::f_cutoff` is scaled by out/in).
-//! * **Fft** (`rubato::Fft`, one block per call): much cheaper per sample for long
-//!   filters, but it holds back up to one block plus half a block. Used by every
+//! * **Fft** (`crate::shared_fft`, which computes what rubato's `Fft` computes,
+//!   one block per call): much cheaper per sample for long filters, but it holds
+//!   back up to one block plus half a block. Used by every
 //!   preset wherever the rate pair allows a short enough block; sinc is the
 //!   fallback (QUICK at 44.1k↔48k, and pairs whose smallest block is > 64 ms).
 
 use rubato::WindowFunction;
+
+use crate::rate::RatePair;
 
 /// The five presets, with the values of `@livekit/rtc-node`'s `AudioResamplerQuality`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -66,9 +69,10 @@ pub enum Design {
         base_len: usize,
         window: WindowFunction,
     },
-    /// FFT overlap-add with a block of `block_ms` milliseconds of input.
+    /// FFT overlap-add with a block of `block_in` input frames (a multiple of
+    /// `M`, see [`RatePair::fft_block_in`]).
     Fft {
-        block_ms: f64,
+        block_in: usize,
         window: WindowFunction,
     },
 }
@@ -113,22 +117,22 @@ pub const MAX_FFT_BLOCK_MS: f64 = 64.0;
 /// one for the same block (hence the same lag), at the price of a ≈ −120 dB
 /// stopband instead of ≈ −150 dB; squared windows are used where the preset
 /// promises a stopband below the int16 floor.
-pub fn design_for(quality: Quality, input_rate: u32, output_rate: u32) -> Design {
+pub fn design_for(quality: Quality, pair: &RatePair) -> Design {
     // (block in frames at the lower rate, window). The response in % of the lower
     // Nyquist depends only on the filter length counted at the lower rate, so the
     // block is set in those frames: 240 frames is 15 ms at 16 kHz, 30 ms at 8 kHz
     // (still half of libsoxr's lag there), and 5.4 ms at 44.1 kHz.
     let (frames, window) = match quality {
         Quality::Quick => {
-            // QUICK wants the least lag: only a block the pair allows at ≤ 3 ms
-            // (longer at low rates, for 40 frames), and never past the block cap.
-            let block_ms = f64::max(2.5, 40.0 * 1000.0 / input_rate.min(output_rate) as f64);
-            let block = fft_block_frames(input_rate, output_rate, block_ms);
-            if block as f64 * 1000.0 / input_rate as f64 <= block_ms.max(3.0)
-                && fft_fits(input_rate, output_rate, block_ms)
-            {
+            // QUICK wants the least lag: a block of 2.5 ms, or 40 frames at the
+            // lower rate where that is longer (5 ms at 8 kHz). The pair's block
+            // (a multiple of `M`) may exceed it up to 3 ms, or up to the wanted
+            // length where that is longer, and never the block cap.
+            let block_ms = f64::max(2.5, 40.0 * 1000.0 / pair.lower_rate() as f64);
+            let block_in = pair.fft_block_in(block_ms);
+            if pair.input_ms(block_in) <= block_ms.max(3.0) && fft_fits(pair, block_in) {
                 return Design::Fft {
-                    block_ms,
+                    block_in,
                     window: WindowFunction::Hann,
                 };
             }
@@ -142,15 +146,18 @@ pub fn design_for(quality: Quality, input_rate: u32, output_rate: u32) -> Design
         // Blackman-Harris window a tone just below the input Nyquist leaves an image
         // at ≈ −105 dB; the squared window takes it below −120 dB, and needs a longer
         // block to keep the passband (93.6 / 95.2 %, lag 15 / 20 ms at 16k→48k).
-        Quality::Medium if output_rate > input_rate => (320.0, WindowFunction::BlackmanHarris2),
+        Quality::Medium if pair.output_rate() > pair.input_rate() => {
+            (320.0, WindowFunction::BlackmanHarris2)
+        }
         Quality::Medium => (240.0, WindowFunction::BlackmanHarris),
         Quality::High => (400.0, WindowFunction::BlackmanHarris2),
         Quality::VeryHigh => (480.0, WindowFunction::BlackmanHarris2),
     };
-    let lower = input_rate.min(output_rate) as f64;
+    let lower = pair.lower_rate() as f64;
     let block_ms = frames * 1000.0 / lower;
-    if fft_fits(input_rate, output_rate, block_ms) {
-        Design::Fft { block_ms, window }
+    let block_in = pair.fft_block_in(block_ms);
+    if fft_fits(pair, block_in) {
+        Design::Fft { block_in, window }
     } else {
         // Same filter length in time, as a sinc at the lower rate.
         let base_len = ((block_ms / 1000.0) * lower).round().clamp(32.0, 2048.0) as usize;
@@ -158,19 +165,8 @@ pub fn design_for(quality: Quality, input_rate: u32, output_rate: u32) -> Design
     }
 }
 
-/// Whether an FFT block of about `block_ms` is reachable for this pair: the block must
-/// be a multiple of `input_rate / gcd`, and the result must not exceed the latency cap.
-pub fn fft_fits(input_rate: u32, output_rate: u32, block_ms: f64) -> bool {
-    let block_in = fft_block_frames(input_rate, output_rate, block_ms);
-    let block_ms_actual = block_in as f64 * 1000.0 / input_rate as f64;
-    block_ms_actual <= MAX_FFT_BLOCK_MS
-}
-
-/// Input frames per FFT block: the requested duration rounded up to a multiple
-/// of the smallest block the rate pair allows.
-pub fn fft_block_frames(input_rate: u32, output_rate: u32, block_ms: f64) -> usize {
-    let g = crate::gcd(input_rate as u64, output_rate as u64);
-    let min_block_in = (input_rate as u64 / g) as usize;
-    let wanted = ((block_ms / 1000.0) * input_rate as f64).round().max(1.0) as usize;
-    wanted.div_ceil(min_block_in).max(1) * min_block_in
+/// Whether an FFT block of `block_in` input frames (a multiple of `M`, from
+/// [`RatePair::fft_block_in`]) is within the latency cap [`MAX_FFT_BLOCK_MS`].
+fn fft_fits(pair: &RatePair, block_in: usize) -> bool {
+    pair.input_ms(block_in) <= MAX_FFT_BLOCK_MS
 }

@@ -13,15 +13,15 @@
 //!   the heap the resampler holds.
 
 use crate::kernel::{Core, Sink, Source};
-use crate::presets::{design_for, Design, Quality};
-use crate::{check_ratio, gcd, EngineError, MAX_CHANNELS, MAX_RATE};
+use crate::presets::{design_for, Quality};
+use crate::rate::RatePair;
+use crate::{check_ratio, EngineError, MAX_CHANNELS, MAX_RATE};
 
 /// One resampler: a fixed rate pair, channel count and [`Quality`], fed
 /// interleaved `i16` frames by [`push`](StreamResampler::push) and drained by
 /// [`flush`](StreamResampler::flush), then reusable as new.
 pub struct StreamResampler {
-    input_rate: u32,
-    output_rate: u32,
+    pair: RatePair,
     channels: usize,
     core: Core,
     emitter: Emitter,
@@ -57,13 +57,13 @@ impl StreamResampler {
                 "channels must be an integer in [1, {MAX_CHANNELS}], got {channels}"
             )));
         }
-        let design = design_for(quality, input_rate, output_rate);
-        let core = Core::new(design, input_rate, output_rate, channels)?;
-        let (preroll, trim) = alignment(&core, design, input_rate, output_rate);
+        let pair = RatePair::new(input_rate, output_rate);
+        let design = design_for(quality, &pair);
+        let core = Core::new(design, &pair, channels)?;
+        let (preroll, trim) = core.alignment(&pair);
         let keep_capacity = KEEP_CAPACITY.max((2 * core.max_burst_frames() + 2) * channels);
         let mut resampler = StreamResampler {
-            input_rate,
-            output_rate,
+            pair,
             channels,
             core,
             emitter: Emitter::new(channels),
@@ -125,7 +125,7 @@ impl StreamResampler {
         let step = self.core.flush_step();
         // Output still owed needs at most (missing + trim) / ratio input frames plus
         // one block; allow twice that before declaring an internal error (never hang).
-        let ratio = self.output_rate as f64 / self.input_rate as f64;
+        let ratio = self.pair.ratio();
         let needed_in = ((missing + self.trim) as f64 / ratio).ceil() as usize + step;
         let max_steps = 2 * needed_in.div_ceil(step) + 4;
         let mut steps = 0;
@@ -201,12 +201,7 @@ impl StreamResampler {
     }
 
     fn target_for(&self, frames_in: u64) -> u64 {
-        let (out, inp) = (self.output_rate as u64, self.input_rate as u64);
-        match frames_in.checked_mul(out) {
-            // u64 arithmetic unless the product overflows (after 2^44 frames).
-            Some(num) if num <= u64::MAX - inp / 2 => (num + inp / 2) / inp,
-            _ => ((frames_in as u128 * out as u128 + inp as u128 / 2) / inp as u128) as u64,
-        }
+        self.pair.output_frames(frames_in)
     }
 
     fn start_segment(&mut self) -> Result<(), EngineError> {
@@ -263,68 +258,6 @@ fn validate(rate: u32, name: &str) -> Result<(), EngineError> {
         )));
     }
     Ok(())
-}
-
-/// Chooses the pre-roll `P` (silent input frames) and trim `T` (output frames)
-/// so that `P * ratio + delay == T` exactly, or as nearly as the design allows.
-fn alignment(core: &Core, design: Design, input_rate: u32, output_rate: u32) -> (usize, usize) {
-    let g = gcd(input_rate as u64, output_rate as u64);
-    let up = output_rate as u64 / g; // L
-    let down = input_rate as u64 / g; // M
-    let delay = core.delay();
-    let exact_preroll = match (design, core) {
-        // Exact rational polyphase: delay = (L·(N/2 + P) − 1)/M − 1, whole when
-        // L·(N/2 + P) ≡ 1 (mod M).
-        (Design::Sinc { .. }, Core::Sinc(c)) if c.is_exact() => {
-            let half = (c.sinc_len() / 2) as u64;
-            let inv = mod_inverse(up % down, down).unwrap_or(0);
-            Some(((inv + down - half % down) % down) as usize)
-        }
-        // Fft: delay = (h + P)·L/M with h = floor(block/2), whole when h + P ≡ 0 (mod M).
-        (Design::Fft { .. }, Core::Fft(c)) => {
-            let half = (c.block_in() / 2) as u64;
-            Some(((down - half % down) % down) as usize)
-        }
-        _ => None,
-    };
-    let ratio = output_rate as f64 / input_rate as f64;
-    let preroll = exact_preroll.unwrap_or_else(|| {
-        // Interpolated table (huge L): pick the pre-roll whose delay is nearest a whole frame.
-        // Bounded: each candidate frame costs `ratio` output frames of work at
-        // construction and after every flush (≤ 4096 output frames in all).
-        let search = (down.min(4096) as usize).min((4096.0 / ratio).max(1.0) as usize);
-        (0..search)
-            .min_by(|&a, &b| {
-                let fa = frac_dist(a as f64 * ratio + delay);
-                let fb = frac_dist(b as f64 * ratio + delay);
-                fa.partial_cmp(&fb).unwrap_or(std::cmp::Ordering::Equal)
-            })
-            .unwrap_or(0)
-    });
-    let trim = (preroll as f64 * ratio + delay).round().max(0.0) as usize;
-    (preroll, trim)
-}
-
-fn frac_dist(x: f64) -> f64 {
-    (x - x.round()).abs()
-}
-
-/// Inverse of `a` modulo `m` (extended Euclid), if it exists.
-fn mod_inverse(a: u64, m: u64) -> Option<u64> {
-    if m == 1 {
-        return Some(0);
-    }
-    let (mut old_r, mut r) = (a as i128, m as i128);
-    let (mut old_s, mut s) = (1i128, 0i128);
-    while r != 0 {
-        let q = old_r / r;
-        (old_r, r) = (r, old_r - q * r);
-        (old_s, s) = (s, old_s - q * s);
-    }
-    if old_r != 1 {
-        return None;
-    }
-    Some(old_s.rem_euclid(m as i128) as u64)
 }
 
 /// Collects core output: drops the trimmed delay, caps the total during flush,
@@ -467,36 +400,7 @@ fn to_i16(x: f32) -> i16 {
 
 #[cfg(test)]
 mod tests {
-    use super::{push_i16, to_i16, StreamResampler};
-    use crate::Quality;
-
-    #[test]
-    fn target_length_matches_the_exact_rule_at_any_count() {
-        for (fin, fout) in [
-            (48000u32, 16000u32),
-            (1, 96),
-            (767_999, 8000),
-            (44100, 48000),
-        ] {
-            let r = StreamResampler::new(fin, fout, 1, Quality::Low).unwrap();
-            for n in [
-                0u64,
-                1,
-                2,
-                479,
-                1 << 32,
-                1 << 44,
-                1 << 50,
-                u64::MAX / 2,
-                u64::MAX,
-            ] {
-                let exact = (n as u128 * fout as u128 + fin as u128 / 2) / fin as u128;
-                if exact <= u64::MAX as u128 {
-                    assert_eq!(r.target_for(n) as u128, exact, "{fin}->{fout} {n}");
-                }
-            }
-        }
-    }
+    use super::{push_i16, to_i16};
 
     fn reference(x: f32) -> i16 {
         (x * 32768.0).round() as i16
