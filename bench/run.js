@@ -5,6 +5,8 @@
 //   --quick   short run (fewer rounds, smaller memory / many-calls scenarios)
 //   --json    print machine-readable JSON on stdout instead of tables
 //             (`npm run --silent bench -- --json > out.json` keeps npm's banner out)
+//   --markdown  print only the tables (markdown, each under its caption) on stdout,
+//             as they go into docs/performance.md; the machine line goes to stderr
 //   --save=F  also write the JSON report to file F
 // Progress goes to stderr. Memory and many-calls scenarios run each library in
 // its own child process (bench/child.js) so RSS figures are independent; so
@@ -22,16 +24,17 @@ const saveArg = argv.find((a) => a.startsWith('--save='));
 const SAVE = saveArg ? saveArg.slice('--save='.length) : null;
 const args = new Set(argv.filter((a) => a !== saveArg));
 for (const a of args) {
-  if (!['--json', '--quick', '--help', '-h'].includes(a)) {
+  if (!['--json', '--markdown', '--quick', '--help', '-h'].includes(a)) {
     process.stderr.write(`unknown option ${a}\n`);
     process.exit(2);
   }
 }
 if (args.has('--help') || args.has('-h')) {
-  process.stdout.write('usage: npm run bench [-- --quick] [--json] [--save=FILE.json]\n');
+  process.stdout.write('usage: npm run bench [-- --quick] [--json | --markdown] [--save=FILE.json]\n');
   process.exit(0);
 }
 const JSON_OUT = args.has('--json');
+const MARKDOWN = args.has('--markdown');
 const QUICK = args.has('--quick');
 
 const CFG = QUICK
@@ -315,6 +318,9 @@ async function main() {
   if (SAVE) fs.writeFileSync(SAVE, JSON.stringify(report, null, 2) + '\n');
   if (JSON_OUT) {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  } else if (MARKDOWN) {
+    process.stderr.write(`${renderHeader(report).join('\n')}\n`);
+    process.stdout.write(renderTables(report));
   } else {
     process.stdout.write(render(report));
   }
@@ -328,13 +334,24 @@ const MB = (b) => (b === undefined || b === null ? '–' : `${(b / 1e6).toFixed(
 const KiB = (b) => (b === undefined || b === null ? '–' : `${(b / 1024).toFixed(1)} KiB`);
 const err = (r) => (r && r.error ? `error: ${r.error}` : null);
 
+/** The whole report: header, tables, run time. */
 function render(r) {
+  return `${[...renderHeader(r), ''].join('\n')}\n${renderTables(r)}\n(${r.elapsedS} s)\n`;
+}
+
+/** What was compared, on which machine. */
+function renderHeader(r) {
   const m = r.machine;
   const out = [];
   out.push(`rtc-resampler ${r.versions.ours} vs @livekit/rtc-node ${r.versions.rtcNode ?? '(not installed)'}${r.quick ? '  [--quick]' : ''}`);
   out.push(`${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.os}, Node ${m.node}, load ${m.loadavg.join(' ')}`);
   if (r.rtcNodeMissing) out.push(`NOTICE: ${r.rtcNodeMissing}`);
-  out.push('');
+  return out;
+}
+
+/** The tables in markdown, each under its caption (`--markdown` prints only this). */
+function renderTables(r) {
+  const out = [];
   out.push(`Per 10 ms push, µs (median of ${r.config.rounds} interleaved rounds × ${r.config.pushesPerRound} pushes)`);
   out.push('');
   out.push('| quality | case | ours | rtc-node | rtc-node / ours | engine alone (cargo bench) | binding + JS |');
@@ -411,9 +428,7 @@ function render(r) {
       );
     }
   }
-  out.push('');
-  out.push(`(${r.elapsedS} s)`);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 main().then(
