@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Long randomized run of the engine property test (tests/fuzz.rs), release mode.
+# Long randomized run of the engine property test (crates/engine/tests/fuzz.rs), release mode.
 # Default: 200,000 flushed segments (well over 1M pushes), segments up to 1 s,
 # a seed from the clock (printed, so a failure can be replayed with FUZZ_SEED=...).
 #   tools/fuzz-long.sh                        # default long run
@@ -12,4 +12,4 @@ export FUZZ_MAX_MS="${FUZZ_MAX_MS:-1000}"
 export FUZZ_WORK="${FUZZ_WORK:-20000000}"
 export FUZZ_SEED="${FUZZ_SEED:-$(date +%s)}"
 echo "fuzz-long: FUZZ_SEGMENTS=$FUZZ_SEGMENTS FUZZ_MAX_MS=$FUZZ_MAX_MS FUZZ_WORK=$FUZZ_WORK FUZZ_SEED=$FUZZ_SEED"
-exec cargo test --release --test fuzz -- --nocapture
+exec cargo test --release -p rtc-resampler-engine --test fuzz -- --nocapture
