@@ -1,4 +1,5 @@
-//! The rubato engines behind one push-oriented interface.
+//! The two cores (rubato's polyphase sinc, our shared FFT) behind one
+//! push-oriented interface.
 //!
 //! A [`Core`] consumes interleaved `i16` frames (or silence) and hands every
 //! output frame it can compute to a [`Sink`] as interleaved `f32`. It knows its
@@ -441,8 +442,8 @@ impl FftCore {
         pair: &RatePair,
         channels: usize,
     ) -> FftCore {
-        // The block sizes rubato's `FftResampler::new` (via `Fft::new_custom(in,
-        // out, block, 1, …)`) would pick: `block_in` is already a multiple of `M`.
+        // The block sizes `rubato::Fft::new_custom(in, out, block_in, 1, …)` picks
+        // for its `FftResampler::new`: `block_in` is already a multiple of `M`.
         let block_out = pair.fft_block_out(block_in);
         let resampler = SharedFft::new(block_in, block_out, channels, window);
         // Measured group delay of rubato's `Fft` (half an input block, at the output rate).

@@ -142,7 +142,7 @@ pub fn design_for(quality: Quality, pair: &RatePair) -> Design {
             };
         }
         Quality::Low => (160.0, WindowFunction::BlackmanHarris),
-        // Upsampling: rubato's Fft passes the block's Nyquist bin, so with the plain
+        // Upsampling: the FFT core (as rubato's) passes the block's Nyquist bin, so with the plain
         // Blackman-Harris window a tone just below the input Nyquist leaves an image
         // at ≈ −105 dB; the squared window takes it below −120 dB, and needs a longer
         // block to keep the passband (93.6 / 95.2 %, lag 15 / 20 ms at 16k→48k).

@@ -1,9 +1,10 @@
 //! FFT overlap-add resampling with the filter and FFT plans shared between instances.
 //!
 //! This computes exactly what `rubato::Fft` (`FixedSync::Input`, one sub-chunk)
-//! computes — same filter design, same realfft plans, same arithmetic in the same
-//! order, so the output is bit-identical (a test below checks it) — but splits the
-//! state three ways:
+//! of rubato 5.0.1 computes — the filter of `FftResampler::new` (`make_sincs`,
+//! `make_window`), the block of `FftResampler::resample_unit`, same realfft plans,
+//! same arithmetic in the same order, so the output is bit-identical (a test
+//! below checks it) — but splits the state three ways:
 //!
 //! * immutable per configuration (filter spectrum, forward and inverse plans):
 //!   built once and shared through a process-wide cache of [`Arc`]s;
@@ -79,7 +80,9 @@ fn plan_for(fft_size_in: usize, fft_size_out: usize, window: WindowFunction) -> 
 
 impl Plan {
     fn new(fft_size_in: usize, fft_size_out: usize, window: WindowFunction) -> Plan {
-        // Same cutoff rule as rubato's FftResampler.
+        // As rubato 5.0.1's `FftResampler::new`: the cutoff, a windowed sinc of
+        // `fft_size_in` taps scaled by `1 / (2 · fft_size_in)` and zero-padded to
+        // `2 · fft_size_in`, its spectrum as the filter.
         let cutoff = if fft_size_in > fft_size_out {
             calculate_cutoff::<f32>(fft_size_out, window) * fft_size_out as f32 / fft_size_in as f32
         } else {
@@ -109,7 +112,11 @@ impl Plan {
 }
 
 /// The low-pass prototype: `npoints` taps of a windowed sinc normalised to unit DC
-/// gain, computed in `f32` the way rubato's `make_sincs(npoints, 1, …)` does.
+/// gain, computed in `f32` the way rubato 5.0.1's `make_sincs(npoints, 1, …)`
+/// does, with the window of its `make_window` (periodic, from `windowfunctions`
+/// in `f64`, converted to `f32`, squared for the `…2` windows). With one phase
+/// (`factor = 1`), rubato's divisions by the factor are exact no-ops and are
+/// left out.
 fn windowed_sinc(npoints: usize, cutoff: f32, window: WindowFunction) -> Vec<f32> {
     use windowfunctions::{window as make, Symmetry, WindowFunction as W};
     let (kind, squared) = match window {
@@ -131,8 +138,8 @@ fn windowed_sinc(npoints: usize, cutoff: f32, window: WindowFunction) -> Vec<f32
     let centre = (npoints / 2) as f32;
     let mut y: Vec<f32> = Vec::with_capacity(npoints);
     let mut sum = 0.0f32;
-    for (x, w) in win.enumerate().take(npoints) {
-        let arg = (x as f32 - centre) * cutoff / 1.0;
+    for (x, w) in win.enumerate() {
+        let arg = (x as f32 - centre) * cutoff;
         let s = if arg == 0.0 {
             1.0
         } else {
@@ -142,7 +149,6 @@ fn windowed_sinc(npoints: usize, cutoff: f32, window: WindowFunction) -> Vec<f32
         sum += val;
         y.push(val);
     }
-    sum /= 1.0;
     y.iter_mut().for_each(|v| *v /= sum);
     y
 }
@@ -270,8 +276,10 @@ fn filter_channel(
 ) {
     let (n_in, n_out) = (plan.fft_size_in, plan.fft_size_out);
     let new_len = if n_in < n_out { n_in + 1 } else { n_out };
-    // Lengths come from the plan, and invalid-imaginary-part results still
-    // carry the computed transform, so errors are ignored like rubato does.
+    // Lengths come from the plan, so the only error realfft can report is a
+    // non-zero imaginary part in the first or last bin of the inverse's input,
+    // and it computes the transform anyway: errors are ignored (rubato's
+    // `resample_unit` unwraps them instead).
     let _ =
         plan.fft
             .process_with_scratch(time_in, spec_in, &mut work[..plan.fft.get_scratch_len()]);
