@@ -315,9 +315,9 @@ async function main() {
   report.elapsedS = +(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1);
   report.sink = sink;
 
-  if (SAVE) fs.writeFileSync(SAVE, JSON.stringify(report, null, 2) + '\n');
+  if (SAVE) fs.writeFileSync(SAVE, `${JSON.stringify(report, null, 2)}\n`);
   if (JSON_OUT) {
-    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else if (MARKDOWN) {
     process.stderr.write(`${renderHeader(report).join('\n')}\n`);
     process.stdout.write(renderTables(report));
@@ -332,7 +332,7 @@ const f1 = (x) => (x === null || x === undefined ? '–' : x >= 100 ? x.toFixed(
 const fx = (x) => (x === null || x === undefined ? '–' : `${x >= 100 ? x.toFixed(0) : x.toFixed(1)}×`);
 const MB = (b) => (b === undefined || b === null ? '–' : `${(b / 1e6).toFixed(1)} MB`);
 const KiB = (b) => (b === undefined || b === null ? '–' : `${(b / 1024).toFixed(1)} KiB`);
-const err = (r) => (r && r.error ? `error: ${r.error}` : null);
+const err = (r) => (r?.error ? `error: ${r.error}` : null);
 
 /** The whole report: header, tables, run time. */
 function render(r) {
