@@ -118,9 +118,14 @@ describe('scratch memory', () => {
       const oddAligned = Buffer.alloc(100 * MB + 2).subarray(1, 1 + 100 * MB);
       await new Promise((resolve, reject) => t.write(oddAligned, (e) => (e ? reject(e) : resolve())));
     }
-    await new Promise((resolve) => setImmediate(resolve));
-    global.gc();
-    const retained = process.memoryUsage().arrayBuffers - before;
+    // V8 frees ArrayBuffer backing stores on a background sweeper after a GC, so
+    // give it a few turns to catch up before concluding anything is retained.
+    let retained = Infinity;
+    for (let turn = 0; turn < 20 && retained >= 10 * MB; turn++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      global.gc();
+      retained = process.memoryUsage().arrayBuffers - before;
+    }
     expect(retained).toBeLessThan(10 * MB);
     // The stream is still alive and working.
     await new Promise((resolve, reject) => t.write(Buffer.alloc(961).subarray(1), (e) => (e ? reject(e) : resolve())));
