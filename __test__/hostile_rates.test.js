@@ -9,7 +9,7 @@
 //
 // Times are correctness bounds (a stall of seconds), not benchmarks: each is
 // measured once and, if above half its bound, twice more (median).
-// `cargo run --release --example limits` prints the engine's own figures.
+// `cargo bench -p rtc-resampler-engine --bench limits` prints the engine's own figures.
 
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');

@@ -5,7 +5,7 @@
 //
 // A panic cannot be provoked in the real build, so this test compiles a separate
 // debug build of the addon with the `test-panic` cargo feature: there, a push
-// whose data starts with TRIGGER panics inside `engine::core::Core::feed`. That
+// whose data starts with TRIGGER panics inside the engine's `Core::feed` (crates/engine/src/kernel.rs). That
 // build is loaded in a child process through the loader's
 // NAPI_RS_NATIVE_LIBRARY_PATH override, so the whole public JS API runs on it.
 
@@ -15,7 +15,7 @@ const path = require('node:path');
 const { AudioResampler, AudioFrame } = require('..');
 
 const ROOT = path.resolve(__dirname, '..');
-const TRIGGER = [-32768, 32767, 0x0bad, -0x0bad]; // engine::core::TEST_PANIC_TRIGGER
+const TRIGGER = [-32768, 32767, 0x0bad, -0x0bad]; // kernel::TEST_PANIC_TRIGGER
 const PANIC_ADDON = path.join(ROOT, 'target', 'test-panic', 'rtc-resampler.test-panic.node');
 
 /** Builds the `test-panic` addon (debug, shares target/debug with `cargo test`). */
