@@ -76,7 +76,7 @@ export declare function combineAudioFrames<F extends AudioFrameLike>(buffer: F |
 export declare class AudioResampler<F extends AudioFrameLike = AudioFrame> {
   /**
    * @param inputRate integer Hz in [1, 768000]
-   * @param outputRate integer Hz in [1, 768000]
+   * @param outputRate integer Hz in [1, 768000]; the larger rate at most 96 × the smaller (`MAX_RATIO`)
    * @param channels integer in [1, 64], default 1
    * @param quality default `AudioResamplerQuality.MEDIUM`
    * @throws TypeError for a non-number argument, RangeError for one out of range

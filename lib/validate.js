@@ -20,8 +20,8 @@ const native = require('./native.js');
 
 /** Limits defined once, by the Rust engine (the ratio limit is checked there too). */
 const { MAX_RATE, MAX_CHANNELS } = native;
-/** The highest `AudioResamplerQuality` value (`VERY_HIGH`). */
-const MAX_QUALITY = 4;
+/** The highest `AudioResamplerQuality` value (`VERY_HIGH`), from the engine's preset list. */
+const MAX_QUALITY = Math.max(...native.qualityPresets().map((p) => p.value));
 
 function describe(value) {
   if (typeof value === 'bigint') return `${value}n (bigint)`;
