@@ -92,9 +92,11 @@ describe('npm pack', () => {
     }
     // Every Rust source file of the library is packed.
     const rs = (dir) =>
-      fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) =>
-        e.isDirectory() ? rs(`${dir}/${e.name}`) : e.name.endsWith('.rs') ? [`${dir}/${e.name}`] : [],
-      );
+      fs
+        .readdirSync(path.join(root, dir), { withFileTypes: true })
+        .flatMap((e) =>
+          e.isDirectory() ? rs(`${dir}/${e.name}`) : e.name.endsWith('.rs') ? [`${dir}/${e.name}`] : [],
+        );
     for (const file of rs('src')) expect(packedFiles).toContain(file);
     // ...and nothing else: no target/, binaries, tests, benches, examples, CI or npm/ dirs
     // (except the engine crate's bench sources: its Cargo.toml names them, and cargo
@@ -229,7 +231,13 @@ describe('installing the tarball', () => {
       const expectedExports = Object.keys(require('..')).sort();
       expect(cjs.exports).toEqual(expectedExports);
       expect(esm.exports).toEqual(expectedExports);
-      for (const name of ['AudioResampler', 'AudioResamplerQuality', 'AudioFrame', 'combineAudioFrames', 'resampleStream']) {
+      for (const name of [
+        'AudioResampler',
+        'AudioResamplerQuality',
+        'AudioFrame',
+        'combineAudioFrames',
+        'resampleStream',
+      ]) {
         expect(cjs.exports).toContain(name);
       }
 

@@ -38,12 +38,34 @@ const MARKDOWN = args.has('--markdown');
 const QUICK = args.has('--quick');
 
 const CFG = QUICK
-  ? { rounds: 7, pushesPerRound: 300, warmup: 500, createRounds: 5, createPerRound: 50,
-      retentionPushes: 100_000, liveMono: 2000, liveStereo: 1000, streams: 100, seconds: 5,
-      agentsStreams: 50, agentsSeconds: 5 }
-  : { rounds: 21, pushesPerRound: 1000, warmup: 2000, createRounds: 15, createPerRound: 200,
-      retentionPushes: 1_000_000, liveMono: 10_000, liveStereo: 5000, streams: 500, seconds: 60,
-      agentsStreams: 100, agentsSeconds: 60 };
+  ? {
+      rounds: 7,
+      pushesPerRound: 300,
+      warmup: 500,
+      createRounds: 5,
+      createPerRound: 50,
+      retentionPushes: 100_000,
+      liveMono: 2000,
+      liveStereo: 1000,
+      streams: 100,
+      seconds: 5,
+      agentsStreams: 50,
+      agentsSeconds: 5,
+    }
+  : {
+      rounds: 21,
+      pushesPerRound: 1000,
+      warmup: 2000,
+      createRounds: 15,
+      createPerRound: 200,
+      retentionPushes: 1_000_000,
+      liveMono: 10_000,
+      liveStereo: 5000,
+      streams: 500,
+      seconds: 60,
+      agentsStreams: 100,
+      agentsSeconds: 60,
+    };
 
 const PUSH_CASES = [
   // [inputRate, outputRate, channels]
@@ -77,8 +99,7 @@ function endProgress() {
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
-const minorGc =
-  typeof global.gc === 'function' ? () => global.gc({ type: 'minor', execution: 'sync' }) : () => {};
+const minorGc = typeof global.gc === 'function' ? () => global.gc({ type: 'minor', execution: 'sync' }) : () => {};
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -174,7 +195,9 @@ function runChild(scenario, libName, params) {
     { encoding: 'utf8', maxBuffer: 1 << 20 },
   );
   if (res.status !== 0) {
-    return { error: `${scenario}/${libName} exited with ${res.status ?? res.signal}: ${(res.stderr || '').trim().split('\n').pop()}` };
+    return {
+      error: `${scenario}/${libName} exited with ${res.status ?? res.signal}: ${(res.stderr || '').trim().split('\n').pop()}`,
+    };
   }
   return JSON.parse(res.stdout.trim().split('\n').pop());
 }
@@ -215,9 +238,15 @@ async function main() {
 
   const pushJobs = [];
   for (const q of QUALITIES) for (const c of PUSH_CASES) pushJobs.push([q, ...c]);
-  const createJobs = [[48000, 16000, 1], [44100, 48000, 2]];
+  const createJobs = [
+    [48000, 16000, 1],
+    [44100, 48000, 2],
+  ];
   const childJobs = [];
-  for (const [i, o] of [[48000, 48000], [48000, 16000]]) {
+  for (const [i, o] of [
+    [48000, 48000],
+    [48000, 16000],
+  ]) {
     childJobs.push(['retention', { inputRate: i, outputRate: o, pushes: CFG.retentionPushes }]);
   }
   childJobs.push(['live', { inputRate: 48000, outputRate: 16000, channels: 1, count: CFG.liveMono }]);
@@ -255,7 +284,10 @@ async function main() {
     for (const s of state) s.r.close();
     const [a, b] = state;
     const row = {
-      quality: q, inputRate: i, outputRate: o, channels: c,
+      quality: q,
+      inputRate: i,
+      outputRate: o,
+      channels: c,
       oursUs: median(a.samples),
       rtcNodeUs: b ? median(b.samples) : null,
     };
@@ -279,8 +311,14 @@ async function main() {
       await tick();
     }
     const [a, b] = state;
-    const row = { inputRate: i, outputRate: o, channels: c, quality: 'MEDIUM',
-      oursUs: median(a.samples), rtcNodeUs: b ? median(b.samples) : null };
+    const row = {
+      inputRate: i,
+      outputRate: o,
+      channels: c,
+      quality: 'MEDIUM',
+      oursUs: median(a.samples),
+      rtcNodeUs: b ? median(b.samples) : null,
+    };
     row.ratio = b ? row.rtcNodeUs / row.oursUs : null;
     report.create.push(row);
   }
@@ -289,11 +327,12 @@ async function main() {
   for (const [scenario, params] of childJobs) {
     const row = { ...params };
     for (const lib of libs) {
-      const what = scenario === 'manyCalls'
-        ? `many calls ${params.streams} streams × ${params.seconds} s`
-        : scenario === 'live'
-          ? `live resamplers ${params.count} × ${caseName(params.inputRate, params.outputRate, params.channels)}`
-          : `sync-loop retention ${params.pushes} pushes ${caseName(params.inputRate, params.outputRate, 1)}`;
+      const what =
+        scenario === 'manyCalls'
+          ? `many calls ${params.streams} streams × ${params.seconds} s`
+          : scenario === 'live'
+            ? `live resamplers ${params.count} × ${caseName(params.inputRate, params.outputRate, params.channels)}`
+            : `sync-loop retention ${params.pushes} pushes ${caseName(params.inputRate, params.outputRate, 1)}`;
       progress(++step, total, `${what} (${lib.name}, child process)`);
       row[lib.name === 'ours' ? 'ours' : 'rtcNode'] = runChild(scenario, lib.name, params);
     }
@@ -328,7 +367,8 @@ async function main() {
 
 // ---------------------------------------------------------------- output
 
-const f1 = (x) => (x === null || x === undefined ? '–' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const f1 = (x) =>
+  x === null || x === undefined ? '–' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
 const fx = (x) => (x === null || x === undefined ? '–' : `${x >= 100 ? x.toFixed(0) : x.toFixed(1)}×`);
 const MB = (b) => (b === undefined || b === null ? '–' : `${(b / 1e6).toFixed(1)} MB`);
 const KiB = (b) => (b === undefined || b === null ? '–' : `${(b / 1024).toFixed(1)} KiB`);
@@ -343,7 +383,9 @@ function render(r) {
 function renderHeader(r) {
   const m = r.machine;
   const out = [];
-  out.push(`rtc-resampler ${r.versions.ours} vs @livekit/rtc-node ${r.versions.rtcNode ?? '(not installed)'}${r.quick ? '  [--quick]' : ''}`);
+  out.push(
+    `rtc-resampler ${r.versions.ours} vs @livekit/rtc-node ${r.versions.rtcNode ?? '(not installed)'}${r.quick ? '  [--quick]' : ''}`,
+  );
   out.push(`${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.os}, Node ${m.node}, load ${m.loadavg.join(' ')}`);
   if (r.rtcNodeMissing) out.push(`NOTICE: ${r.rtcNodeMissing}`);
   return out;
@@ -357,7 +399,9 @@ function renderTables(r) {
   out.push('| quality | case | ours | rtc-node | rtc-node / ours | engine alone (cargo bench) | binding + JS |');
   out.push('|---|---|---:|---:|---:|---:|---:|');
   for (const p of r.push) {
-    out.push(`| ${p.quality} | ${caseName(p.inputRate, p.outputRate, p.channels)} | ${f1(p.oursUs)} | ${f1(p.rtcNodeUs)} | ${fx(p.ratio)} | ${f1(p.engineUs)} | ${f1(p.bindingOverheadUs)} |`);
+    out.push(
+      `| ${p.quality} | ${caseName(p.inputRate, p.outputRate, p.channels)} | ${f1(p.oursUs)} | ${f1(p.rtcNodeUs)} | ${fx(p.ratio)} | ${f1(p.engineUs)} | ${f1(p.bindingOverheadUs)} |`,
+    );
   }
   out.push('');
   out.push('new AudioResampler(…, MEDIUM) + one push + close(), µs');
@@ -365,7 +409,9 @@ function renderTables(r) {
   out.push('| case | ours | rtc-node | rtc-node / ours |');
   out.push('|---|---:|---:|---:|');
   for (const c of r.create) {
-    out.push(`| ${caseName(c.inputRate, c.outputRate, c.channels)} | ${f1(c.oursUs)} | ${f1(c.rtcNodeUs)} | ${fx(c.ratio)} |`);
+    out.push(
+      `| ${caseName(c.inputRate, c.outputRate, c.channels)} | ${f1(c.oursUs)} | ${f1(c.rtcNodeUs)} | ${fx(c.ratio)} |`,
+    );
   }
   out.push('');
   out.push('Memory retained by a synchronous push loop (RSS after gc(), no event-loop turn; MEDIUM mono)');
@@ -374,7 +420,9 @@ function renderTables(r) {
   out.push('|---|---:|---:|---:|');
   for (const x of r.retention) {
     const cell = (v) => err(v) ?? `${MB(v.growthBytes)} (${v.bytesPerPush.toFixed(1)} B/push)`;
-    out.push(`| ${caseName(x.inputRate, x.outputRate, 1)} | ${x.pushes} | ${x.ours ? cell(x.ours) : '–'} | ${x.rtcNode ? cell(x.rtcNode) : '–'} |`);
+    out.push(
+      `| ${caseName(x.inputRate, x.outputRate, 1)} | ${x.pushes} | ${x.ours ? cell(x.ours) : '–'} | ${x.rtcNode ? cell(x.rtcNode) : '–'} |`,
+    );
   }
   out.push('');
   out.push('RSS per live resampler (MEDIUM, 5 pushes each, all open)');
@@ -383,21 +431,30 @@ function renderTables(r) {
   out.push('|---|---:|---:|---:|');
   for (const x of r.live) {
     const cell = (v) => err(v) ?? KiB(v.bytesPerInstance);
-    out.push(`| ${caseName(x.inputRate, x.outputRate, x.channels)} | ${x.count} | ${x.ours ? cell(x.ours) : '–'} | ${x.rtcNode ? cell(x.rtcNode) : '–'} |`);
+    out.push(
+      `| ${caseName(x.inputRate, x.outputRate, x.channels)} | ${x.count} | ${x.ours ? cell(x.ours) : '–'} | ${x.rtcNode ? cell(x.rtcNode) : '–'} |`,
+    );
   }
   out.push('');
-  out.push('Many calls: concurrent 48k→16k MEDIUM mono streams, 10 ms frames round-robin, one event-loop turn per round');
+  out.push(
+    'Many calls: concurrent 48k→16k MEDIUM mono streams, 10 ms frames round-robin, one event-loop turn per round',
+  );
   out.push('');
   out.push('| streams × audio | pushes | | CPU time | wall | peak RSS |');
   out.push('|---|---:|---|---:|---:|---:|');
   for (const x of r.manyCalls) {
-    for (const [name, v] of [['ours', x.ours], ['rtc-node', x.rtcNode]]) {
+    for (const [name, v] of [
+      ['ours', x.ours],
+      ['rtc-node', x.rtcNode],
+    ]) {
       if (!v) continue;
       if (v.error) {
         out.push(`| ${x.streams} × ${x.seconds} s | | ${name} | ${err(v)} | | |`);
         continue;
       }
-      out.push(`| ${x.streams} × ${x.seconds} s | ${v.pushes} | ${name} | ${(v.cpuMs / 1000).toFixed(2)} s | ${(v.wallMs / 1000).toFixed(2)} s | ${MB(v.peakRss)} |`);
+      out.push(
+        `| ${x.streams} × ${x.seconds} s | ${v.pushes} | ${name} | ${(v.cpuMs / 1000).toFixed(2)} s | ${(v.wallMs / 1000).toFixed(2)} s | ${MB(v.peakRss)} |`,
+      );
     }
   }
   if (r.agentsApp) {
