@@ -8,7 +8,7 @@
 // directions) plus the realistic worst cases at the ratio limit.
 //
 // Times are correctness bounds (a stall of seconds), not benchmarks: each is
-// measured once and, if above half its bound, twice more (median).
+// measured once and, if above half its bound, up to five more times (fastest).
 // `cargo bench -p rtc-resampler-engine --bench limits` prints the engine's own figures.
 
 const { spawnSync } = require('node:child_process');
@@ -77,17 +77,22 @@ function measure(fin, fout, channels, quality) {
   return { construct, push, flush };
 }
 
-const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
+/**
+ * The configuration's own cost: measured once and, if above half a bound, up to
+ * five more times, keeping the fastest of each call. The bounds catch stalls of
+ * seconds; load from other processes (CI runs cargo builds beside jest) only
+ * ever adds time, so the minimum is the measurement that does not depend on it.
+ */
 function measured(fin, fout, channels, quality) {
-  const first = measure(fin, fout, channels, quality);
-  if (first.construct <= CONSTRUCT_MS / 2 && first.push <= CALL_MS / 2 && first.flush <= CALL_MS / 2) return first;
-  const runs = [first, measure(fin, fout, channels, quality), measure(fin, fout, channels, quality)];
-  return {
-    construct: median(runs.map((x) => x.construct)),
-    push: median(runs.map((x) => x.push)),
-    flush: median(runs.map((x) => x.flush)),
-  };
+  const best = measure(fin, fout, channels, quality);
+  const slow = () => best.construct > CONSTRUCT_MS / 2 || best.push > CALL_MS / 2 || best.flush > CALL_MS / 2;
+  for (let run = 0; run < 5 && slow(); run++) {
+    const next = measure(fin, fout, channels, quality);
+    best.construct = Math.min(best.construct, next.construct);
+    best.push = Math.min(best.push, next.push);
+    best.flush = Math.min(best.flush, next.flush);
+  }
+  return best;
 }
 
 describe('limits', () => {

@@ -21,7 +21,7 @@
 //! * `FUZZ_MAX_MS` — longest segment in ms (default 20, and 1 s for one segment in 64;
 //!   the long run uses 1000).
 //!
-//! `scripts/fuzz-long.sh` runs it with ≥ 1M pushes in release mode.
+//! `tools/fuzz-long.sh` runs it with ≥ 1M pushes in release mode.
 
 mod common;
 use common::Rng;
