@@ -11,6 +11,7 @@
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 const { AudioResampler, AudioResamplerQuality, AudioFrame, combineAudioFrames } = require('..');
+const { noise } = require('./helpers/signals.js');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -18,18 +19,6 @@ function detachedInt16Array(length) {
   const a = new Int16Array(length);
   structuredClone(a.buffer, { transfer: [a.buffer] });
   return a; // length is now 0
-}
-
-function noise(n, seed) {
-  const out = new Int16Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = (s & 0xffff) - 32768;
-  }
-  return out;
 }
 
 const samples = (frames) => frames.flatMap((f) => Array.from(f.data));

@@ -9,18 +9,7 @@
 const vm = require('node:vm');
 const rtc = require('@livekit/rtc-node');
 const { AudioResampler, AudioFrame, combineAudioFrames, resampleStream } = require('..');
-
-function noise(n, seed) {
-  const out = new Int16Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = (s & 0xffff) - 32768;
-  }
-  return out;
-}
+const { noise } = require('./helpers/signals.js');
 
 async function collect(stream) {
   const out = [];
