@@ -1,7 +1,7 @@
 //! The two cores (rubato's polyphase sinc, our shared FFT) behind one
 //! push-oriented interface.
 //!
-//! A [`Core`] consumes interleaved `i16` frames (or silence) and hands every
+//! A [`Core`] consumes interleaved `i16` or `f32` frames (or silence) and hands every
 //! output frame it can compute to a [`Sink`] as interleaved `f32`. It knows its
 //! own group delay exactly, so `crate::stream` can trim it.
 //!
@@ -50,25 +50,46 @@ pub trait Sink {
 /// Where the input of one `feed` call comes from.
 #[derive(Clone, Copy)]
 pub enum Source<'a> {
-    /// Interleaved samples; the frame count is `len / channels`.
-    Samples(&'a [i16]),
+    /// Interleaved `i16` samples, read as `x / 32768` (exact); the frame count
+    /// is `len / channels`.
+    I16(&'a [i16]),
+    /// Interleaved `f32` samples at full scale ±1.0, used as they are (not
+    /// clipped); the frame count is `len / channels`.
+    F32(&'a [f32]),
     /// This many frames of digital silence (used by pre-roll and flush).
     Silence(usize),
 }
 
 impl Source<'_> {
-    fn frames(&self, channels: usize) -> usize {
+    /// Frames in this source.
+    pub fn frames(&self, channels: usize) -> usize {
         match self {
-            Source::Samples(s) => s.len() / channels,
+            Source::I16(s) => s.len() / channels,
+            Source::F32(s) => s.len() / channels,
             Source::Silence(n) => *n,
+        }
+    }
+
+    /// Writes frames `from..from + dst.len() / channels` as interleaved `f32`
+    /// (the one place where input samples become the cores' `f32`).
+    pub fn write_f32(&self, from: usize, channels: usize, dst: &mut [f32]) {
+        let (start, end) = (from * channels, from * channels + dst.len());
+        match self {
+            Source::I16(s) => {
+                for (d, &x) in dst.iter_mut().zip(&s[start..end]) {
+                    *d = x as f32 / 32768.0;
+                }
+            }
+            Source::F32(s) => dst.copy_from_slice(&s[start..end]),
+            Source::Silence(_) => dst.fill(0.0),
         }
     }
 }
 
-/// Interleaved input frames waiting until a fixed number of them is available.
+/// Interleaved input frames (as `f32`) waiting until a fixed number of them is available.
 #[derive(Default)]
 struct FrameFifo {
-    buf: Vec<i16>,
+    buf: Vec<f32>,
     filled: usize,
     capacity: usize,
     channels: usize,
@@ -77,7 +98,7 @@ struct FrameFifo {
 impl FrameFifo {
     fn new(capacity: usize, channels: usize) -> FrameFifo {
         FrameFifo {
-            buf: vec![0; capacity * channels],
+            buf: vec![0.0; capacity * channels],
             filled: 0,
             capacity,
             channels,
@@ -89,10 +110,7 @@ impl FrameFifo {
         let ch = self.channels;
         let take = (source.frames(ch) - from).min(self.capacity - self.filled);
         let dst = &mut self.buf[self.filled * ch..(self.filled + take) * ch];
-        match source {
-            Source::Samples(s) => dst.copy_from_slice(&s[from * ch..(from + take) * ch]),
-            Source::Silence(_) => dst.fill(0),
-        }
+        source.write_f32(from, ch, dst);
         self.filled += take;
         take
     }
@@ -102,7 +120,7 @@ impl FrameFifo {
     }
 
     /// The buffered frames, interleaved (the whole buffer once full).
-    fn samples(&self) -> &[i16] {
+    fn samples(&self) -> &[f32] {
         &self.buf[..self.filled * self.channels]
     }
 
@@ -111,7 +129,7 @@ impl FrameFifo {
     }
 
     fn memory_bytes(&self) -> usize {
-        self.buf.capacity() * 2
+        self.buf.capacity() * 4
     }
 }
 
@@ -190,7 +208,7 @@ impl Core {
     /// Consumes all of `source` and passes every computable output frame to `sink`.
     pub fn feed(&mut self, source: Source, sink: &mut dyn Sink) -> Result<(), EngineError> {
         #[cfg(feature = "test-panic")]
-        if let Source::Samples(s) = source {
+        if let Source::I16(s) = source {
             if s.starts_with(&TEST_PANIC_TRIGGER) {
                 panic!("test-panic: forced panic inside the engine");
             }
@@ -373,7 +391,7 @@ impl SincCore {
             done += self.fifo.fill(source, done);
             if self.fifo.is_full() {
                 let fifo = std::mem::take(&mut self.fifo);
-                let result = self.feed_direct(Source::Samples(fifo.samples()), sink);
+                let result = self.feed_direct(Source::F32(fifo.samples()), sink);
                 self.fifo = fifo;
                 self.fifo.clear();
                 result?;
@@ -398,10 +416,16 @@ impl SincCore {
                 let mut output = InterleavedSlice::new_mut(&mut *out_buf, channels, out_frames)
                     .map_err(|e| EngineError::Internal(e.to_string()))?;
                 let (_, produced) = match source {
-                    Source::Samples(samples) => {
+                    Source::I16(samples) => {
                         let input =
                             InterleavedNumbers::<&[i16], f32>::new(samples, channels, total)
                                 .map_err(|e| EngineError::Internal(e.to_string()))?;
+                        let indexing = Indexing::new().input_offset(done);
+                        resampler.process_into_buffer(&input, &mut output, Some(&indexing))
+                    }
+                    Source::F32(samples) => {
+                        let input = InterleavedSlice::new(samples, channels, total)
+                            .map_err(|e| EngineError::Internal(e.to_string()))?;
                         let indexing = Indexing::new().input_offset(done);
                         resampler.process_into_buffer(&input, &mut output, Some(&indexing))
                     }

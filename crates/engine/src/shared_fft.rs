@@ -222,7 +222,7 @@ impl SharedFft {
 
     /// Resamples one block: `input` holds exactly `fft_size_in` interleaved frames,
     /// `output` receives exactly `fft_size_out` interleaved frames.
-    pub fn process(&mut self, input: &[i16], output: &mut [f32]) {
+    pub fn process(&mut self, input: &[f32], output: &mut [f32]) {
         let plan = &*self.plan;
         let (n_in, n_out, ch) = (plan.fft_size_in, plan.fft_size_out, self.channels);
         assert_eq!(input.len(), n_in * ch, "input must be one block");
@@ -303,13 +303,13 @@ fn filter_channel(
 /// One block for every channel. Plain scalar code that the compiler vectorises;
 /// compiled twice (baseline and AVX2), with the same operations in the same order.
 /// `time_in` / `time_out` hold `2·n` floats per channel for mono and stereo
-/// (which convert and interleave in one pass), `2·n` in total otherwise.
+/// (which de-interleave in one pass), `2·n` in total otherwise.
 #[inline(always)]
 fn block(
     plan: &Plan,
     overlap_all: &mut [f32],
     ch: usize,
-    input: &[i16],
+    input: &[f32],
     output: &mut [f32],
     b: Buffers,
 ) {
@@ -328,8 +328,8 @@ fn block(
             .zip(t1[..n_in].iter_mut())
             .zip(input.chunks_exact(2))
         {
-            *a = x[0] as f32 / 32768.0;
-            *b = x[1] as f32 / 32768.0;
+            *a = x[0];
+            *b = x[1];
         }
         t0[n_in..].fill(0.0);
         t1[n_in..].fill(0.0);
@@ -353,14 +353,12 @@ fn block(
     let time_in = &mut time_in[..2 * n_in];
     let time_out = &mut time_out[..2 * n_out];
     for c in 0..ch {
-        // De-interleave and convert (i16 / 32768, exact), zero-pad to 2·n_in.
+        // De-interleave, zero-pad to 2·n_in.
         if ch == 1 {
-            for (t, x) in time_in[..n_in].iter_mut().zip(input) {
-                *t = *x as f32 / 32768.0;
-            }
+            time_in[..n_in].copy_from_slice(input);
         } else {
             for (t, x) in time_in[..n_in].iter_mut().zip(input.chunks_exact(ch)) {
-                *t = x[c] as f32 / 32768.0;
+                *t = x[c];
             }
         }
         time_in[n_in..].fill(0.0);
@@ -386,7 +384,7 @@ unsafe fn block_avx2(
     plan: &Plan,
     overlap_all: &mut [f32],
     ch: usize,
-    input: &[i16],
+    input: &[f32],
     output: &mut [f32],
     b: Buffers,
 ) {
@@ -445,7 +443,8 @@ mod tests {
                     .process_into_buffer(&adapter, &mut out, None)
                     .unwrap();
                 assert_eq!(produced, n_out);
-                ours.process(&input, &mut b);
+                let as_f32: Vec<f32> = input.iter().map(|&x| x as f32 / 32768.0).collect();
+                ours.process(&as_f32, &mut b);
                 let same = a[..n_out * ch]
                     .iter()
                     .zip(&b)

@@ -106,7 +106,7 @@ impl StreamResampler {
         self.frames_in = frames_in;
         self.emitter.limit = limit;
         self.emitter.release_carry();
-        self.core.feed(Source::Samples(input), &mut self.emitter)?;
+        self.core.feed(Source::I16(input), &mut self.emitter)?;
         Ok(&self.emitter.out)
     }
 
