@@ -9,6 +9,34 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** Native state of one PCM resampler. Use `PcmResampler` from the package instead. */
+export declare class NativePcmResampler {
+  /** Formats are indices into `sampleFormats()`. */
+  constructor(inputRate: number, outputRate: number, channels: number, quality: number, inputFormat: number, outputFormat: number)
+  /**
+   * Resamples interleaved samples of the input format; returns the output
+   * now available (a typed array of the output format, possibly empty).
+   */
+  push(samples: Int16Array | Float32Array | Uint8Array): Int16Array | Float32Array | Uint8Array
+  /** Returns the rest of the output and resets for reuse. */
+  flush(): Int16Array | Float32Array | Uint8Array
+  /**
+   * Resamples into `out` (a typed array of the output format, any
+   * byteOffset); returns the frames written. Allocates nothing.
+   */
+  pushInto(samples: Int16Array | Float32Array | Uint8Array, out: Int16Array | Float32Array | Uint8Array): number
+  /** Writes the rest of the output into `out` and resets; returns the frames written. */
+  flushInto(out: Int16Array | Float32Array | Uint8Array): number
+  /** Most frames a push of `inputFrames` frames returns (`0`: a flush). */
+  maxOutputFrames(inputFrames: number): number
+  /** Frees the native state now. Idempotent. */
+  close(): void
+  /** Whether `close()` was called (or the resampler failed). */
+  get closed(): boolean
+  /** Native heap bytes this resampler holds now (0 once closed). */
+  get memoryBytes(): number
+}
+
 /** Native state of one resampler. Use `AudioResampler` from the package instead. */
 export declare class NativeResampler {
   constructor(inputRate: number, outputRate: number, channels: number, quality: number)
@@ -54,3 +82,15 @@ export interface QualityPreset {
  * `Quality`) that `AudioResamplerQuality` in `lib/resampler.js` is built from.
  */
 export declare function qualityPresets(): Array<QualityPreset>
+
+/** Resamples a whole signal at once (formats are indices into `sampleFormats()`). */
+export declare function resamplePcm(samples: Int16Array | Float32Array | Uint8Array, inputRate: number, outputRate: number, channels: number, quality: number, inputFormat: number, outputFormat: number): Int16Array | Float32Array | Uint8Array
+
+/** Like `resamplePcm`, computed on the libuv thread pool; `samples` is copied now. */
+export declare function resamplePcmAsync(samples: Int16Array | Float32Array | Uint8Array, inputRate: number, outputRate: number, channels: number, quality: number, inputFormat: number, outputFormat: number): Promise<Int16Array | Float32Array | Uint8Array>
+
+/**
+ * The sample format names in index order (the engine's `SampleFormat`): the
+ * one definition `lib/validate.js` checks format options against.
+ */
+export declare function sampleFormats(): Array<string>

@@ -89,6 +89,62 @@ function isInt16Array(value) {
   return typedArrayTag(value) === 'Int16Array';
 }
 
+// ---------------------------------------------------------------- PCM formats
+
+/** Sample format names, in the engine's index order (`SampleFormat::ALL`). */
+const SAMPLE_FORMATS = native.sampleFormats();
+/** The typed array class holding each format. */
+const ARRAY_OF_FORMAT = { s16: Int16Array, f32: Float32Array, mulaw: Uint8Array, alaw: Uint8Array };
+
+/** TypeError unless `value` is one of the format names; returns it. */
+function checkSampleFormat(value, name) {
+  if (typeof value !== 'string' || !SAMPLE_FORMATS.includes(value)) {
+    const kind = typeof value === 'string' ? RangeError : TypeError;
+    throw new kind(`${name} must be one of ${SAMPLE_FORMATS.map((f) => `'${f}'`).join(', ')}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** The engine's index of a format name. */
+function formatIndex(format) {
+  return SAMPLE_FORMATS.indexOf(format);
+}
+
+/**
+ * Checks interleaved samples of `format`: a TypeError unless `value` is the
+ * format's typed array (by its built-in tag: a Buffer is a Uint8Array), a
+ * RangeError unless its length is a whole number of frames. Returns the frames.
+ */
+function checkSamples(value, format, channels, name) {
+  const Typed = ARRAY_OF_FORMAT[format];
+  if (typedArrayTag(value) !== Typed.name) {
+    throw new TypeError(`${name} must be a ${Typed.name} for format '${format}', got ${describe(value)}`);
+  }
+  const length = typedArrayLength(value);
+  if (length % channels !== 0) {
+    throw new RangeError(`${name} has ${length} samples, not a whole number of ${channels}-channel frames`);
+  }
+  return length / channels;
+}
+
+/** TypeError unless `value` is the typed array of `format`. */
+function checkOut(value, format, name) {
+  const Typed = ARRAY_OF_FORMAT[format];
+  if (typedArrayTag(value) !== Typed.name) {
+    throw new TypeError(`${name} must be a ${Typed.name} for format '${format}', got ${describe(value)}`);
+  }
+}
+
+/** TypeError naming every own key of `options` not in `allowed`. */
+function checkOptionKeys(options, allowed, owner) {
+  const bad = Reflect.ownKeys(options).filter((k) => !allowed.includes(k) && options[k] !== undefined);
+  if (bad.length > 0) {
+    throw new TypeError(
+      `${owner}: unsupported option(s) ${bad.map(String).join(', ')} (the options are ${allowed.join(', ')})`,
+    );
+  }
+}
+
 // ---------------------------------------------------------------- frames
 
 /**
@@ -187,9 +243,17 @@ module.exports = {
   MAX_RATE,
   MAX_CHANNELS,
   MAX_QUALITY,
+  SAMPLE_FORMATS,
+  ARRAY_OF_FORMAT,
+  checkInteger,
   checkRate,
   checkChannels,
   checkQuality,
+  checkSampleFormat,
+  checkSamples,
+  checkOut,
+  checkOptionKeys,
+  formatIndex,
   describe,
   isInt16Array,
   typedArrayLength,

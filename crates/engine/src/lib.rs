@@ -1,8 +1,10 @@
-//! Pure-Rust streaming resampler engine: interleaved `i16` in, `i16` out.
+//! Pure-Rust streaming resampler engine: interleaved `s16`, `f32`, μ-law or
+//! A-law in, any of those out.
 //!
 //! No napi types live here, so everything is testable with `cargo test`. The
-//! public API is [`StreamResampler`], [`Quality`], [`EngineError`] and the
-//! limits; the modules are private:
+//! public API is [`StreamResampler`], [`PcmResampler`], [`resample`], the
+//! sample formats and conversions ([`SampleFormat`], [`convert`], [`g711`]),
+//! [`Quality`], [`EngineError`] and the limits; the other modules are private:
 //!
 //! * `rate` holds the arithmetic of a rate pair (`L/M`, ratio, FFT block
 //!   sizes, output length, alignment).
@@ -12,16 +14,24 @@
 //! * `shared_fft` is the FFT overlap-add core, with its filter and plans shared
 //!   between instances.
 //! * `stream` adds what a streaming user needs on top: delay trimming, exact
-//!   output length on flush, reuse after flush, and `f32` → `i16` rounding.
+//!   output length on flush, reuse after flush, and the output conversion
+//!   (`format`: `f32` → `s16` rounding, G.711 encoding), into its own buffers or
+//!   a caller's.
+//! * `pcm` adds fixed formats, the equal-rate case and the one-shot [`resample`].
 
 #![deny(missing_docs)]
 
+mod format;
+pub mod g711;
 mod kernel;
+mod pcm;
 mod presets;
 mod rate;
 mod shared_fft;
 mod stream;
 
+pub use format::{convert, f32_to_s16, s16_to_f32, Input, Output, OutputMut, SampleFormat};
+pub use pcm::{resample, OwnedOutput, PcmResampler};
 pub use presets::Quality;
 pub use stream::{too_large_error, StreamResampler};
 
@@ -70,6 +80,9 @@ pub enum EngineError {
     /// A call would need more memory than could be allocated (its output is too
     /// large); nothing was consumed, the resampler is unchanged.
     TooLarge(String),
+    /// The caller's output buffer is smaller than the call may need (see
+    /// [`StreamResampler::max_output_frames`]); nothing was consumed.
+    OutputTooSmall(String),
     /// rubato refused a configuration or a call; should not happen with valid arguments.
     Internal(String),
 }
@@ -79,7 +92,8 @@ impl std::fmt::Display for EngineError {
         match self {
             EngineError::InvalidArgument(msg)
             | EngineError::OutOfRange(msg)
-            | EngineError::TooLarge(msg) => write!(f, "{msg}"),
+            | EngineError::TooLarge(msg)
+            | EngineError::OutputTooSmall(msg) => write!(f, "{msg}"),
             EngineError::Internal(msg) => write!(f, "internal resampler error: {msg}"),
         }
     }

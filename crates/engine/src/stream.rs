@@ -5,26 +5,37 @@
 //!   frames by feeding a few frames of silence first (pre-roll), then trimmed.
 //! * After `flush()` the total output is `round(n_in * out / in)` frames, like libsoxr.
 //! * Output is a deterministic function of the input samples, whatever the push sizes.
-//! * No allocation per push once the output buffer has grown to the push size.
+//! * No allocation per push once the output buffer has grown to the push size,
+//!   and none at all when writing into a caller's buffer ([`StreamResampler::push_into`]).
+//! * Any input and output [`SampleFormat`]: the core computes in `f32`; `s16`
+//!   and G.711 output is that `f32` converted by the one rule of `crate::format`.
 //! * Bounded memory: a call reserves (fallibly) at most the frames it may emit,
 //!   its own output plus what the filter still owes (a per-configuration
 //!   constant); a reservation that fails is an [`EngineError::TooLarge`] and
 //!   leaves the resampler unchanged. [`StreamResampler::memory_bytes`] reports
 //!   the heap the resampler holds.
 
+use crate::format::{f32_to_s16_slice, Input, Output, OutputMut, SampleFormat};
+use crate::g711;
 use crate::kernel::{Core, Sink, Source};
 use crate::presets::{design_for, Quality};
 use crate::rate::RatePair;
 use crate::{check_ratio, EngineError, MAX_CHANNELS, MAX_RATE};
 
 /// One resampler: a fixed rate pair, channel count and [`Quality`], fed
-/// interleaved `i16` frames by [`push`](StreamResampler::push) and drained by
-/// [`flush`](StreamResampler::flush), then reusable as new.
+/// interleaved frames by [`push`](StreamResampler::push) (or
+/// [`push_as`](StreamResampler::push_as) / [`push_into`](StreamResampler::push_into)
+/// in any [`SampleFormat`]) and drained by [`flush`](StreamResampler::flush),
+/// then reusable as new.
 pub struct StreamResampler {
     pair: RatePair,
     channels: usize,
     core: Core,
     emitter: Emitter,
+    /// Output of the last `push`/`flush`, per output format (only the formats used grow).
+    out: Vec<i16>,
+    out_f32: Vec<f32>,
+    out_u8: Vec<u8>,
     /// Silent frames fed after construction and after each flush.
     preroll: usize,
     /// Output frames dropped at the start of each segment (delay compensation).
@@ -34,10 +45,18 @@ pub struct StreamResampler {
     /// Output capacity (samples) kept between calls: enough for the largest
     /// output a small push can get (one core burst, an FFT block say).
     keep_capacity: usize,
+    /// Most frames owed between calls (`round(frames_in · ratio)` minus the
+    /// frames returned): the core's delay, trimmed, plus what its input FIFO
+    /// holds. The base of [`StreamResampler::max_output_frames`].
+    max_pending: u64,
 }
 
 /// Output capacity (samples) above which the buffer is given back after a huge push.
 const KEEP_CAPACITY: usize = 1 << 18;
+/// G.711 input is decoded to `s16` in pieces of this many samples (on the
+/// stack, so that no call allocates); the output does not depend on how the
+/// input is split.
+const DECODE_CHUNK: usize = 1024;
 
 impl StreamResampler {
     /// Builds a resampler. Rates must be in `[1, MAX_RATE]` with a ratio of at
@@ -62,17 +81,26 @@ impl StreamResampler {
         let core = Core::new(design, &pair, channels)?;
         let (preroll, trim) = core.alignment(&pair);
         let keep_capacity = KEEP_CAPACITY.max((2 * core.max_burst_frames() + 2) * channels);
+        // Between calls the output owed is the delay still inside the filter
+        // (at most the trim) plus the input waiting in the core's FIFO (less
+        // than one flush step), at the output rate; +2 for rounding on both
+        // ends. `crates/engine/tests/fuzz.rs` checks this bound on every call.
+        let max_pending = trim as u64 + (core.flush_step() as f64 * pair.ratio()).ceil() as u64 + 2;
         let mut resampler = StreamResampler {
             pair,
             channels,
             core,
             emitter: Emitter::new(channels),
+            out: Vec::new(),
+            out_f32: Vec::new(),
+            out_u8: Vec::new(),
             preroll,
             trim,
             frames_in: 0,
             keep_capacity,
+            max_pending,
         };
-        resampler.start_segment()?;
+        resampler.restart()?;
         Ok(resampler)
     }
 
@@ -81,67 +109,104 @@ impl StreamResampler {
         self.core.describe()
     }
 
+    /// The channel count.
+    pub fn channels(&self) -> usize {
+        self.channels
+    }
+
     /// Resamples `input` (interleaved, a whole number of frames) and returns all
     /// output that is available now. The slice is valid until the next call.
     pub fn push(&mut self, input: &[i16]) -> Result<&[i16], EngineError> {
-        if !input.len().is_multiple_of(self.channels) {
-            return Err(EngineError::InvalidArgument(format!(
-                "input length {} is not a multiple of channels ({})",
-                input.len(),
-                self.channels
-            )));
-        }
-        let frames = input.len() / self.channels;
-        let frames_in = self.frames_in + frames as u64;
-        // Never emit past round(frames_in * ratio): with extreme downsampling the
-        // filter can compute a frame before the input "owns" it; hold it back.
-        // So this call emits at most `limit - emitted` frames, and at most what the
-        // core can compute from this input plus the held frames: reserve that
-        // (fallibly) before touching any state.
-        let limit = self.target_for(frames_in);
-        let wanted = self.push_output_bound(limit, frames);
-        self.emitter
-            .begin(wanted, self.keep_capacity)
-            .map_err(|bytes| too_large("push", wanted, self.channels, bytes))?;
-        self.frames_in = frames_in;
-        self.emitter.limit = limit;
-        self.emitter.release_carry();
-        self.core.feed(Source::I16(input), &mut self.emitter)?;
-        Ok(&self.emitter.out)
+        let plan = self.plan_push(input.len())?;
+        let mut out = std::mem::take(&mut self.out);
+        let result = self.run_owned(&mut out, plan, "push", |s, w| {
+            s.run_push(Input::S16(input), plan, w)
+        });
+        self.out = out;
+        result?;
+        Ok(&self.out)
+    }
+
+    /// Like [`push`](StreamResampler::push) for input of any format, returning
+    /// output in `output` format. The slice is valid until the next call.
+    pub fn push_as(
+        &mut self,
+        input: Input<'_>,
+        output: SampleFormat,
+    ) -> Result<Output<'_>, EngineError> {
+        let plan = self.plan_push(input.len())?;
+        self.owned_call(output, plan, "push", |s, w| s.run_push(input, plan, w))
     }
 
     /// Returns the tail so that the total output since the last flush is exactly
     /// `round(frames_in * output_rate / input_rate)` frames, then resets for reuse.
     pub fn flush(&mut self) -> Result<&[i16], EngineError> {
-        let target = self.target_total();
-        let missing = target.saturating_sub(self.emitter.emitted);
-        self.emitter
-            .begin(missing, self.keep_capacity)
-            .map_err(|bytes| too_large("flush", missing, self.channels, bytes))?;
-        let missing = missing as usize;
-        self.emitter.limit = target;
-        self.emitter.release_carry();
-        self.emitter.hold_excess = false;
-        let step = self.core.flush_step();
-        // Output still owed needs at most (missing + trim) / ratio input frames plus
-        // one block; allow twice that before declaring an internal error (never hang).
-        let ratio = self.pair.ratio();
-        let needed_in = ((missing + self.trim) as f64 / ratio).ceil() as usize + step;
-        let max_steps = 2 * needed_in.div_ceil(step) + 4;
-        let mut steps = 0;
-        while self.emitter.emitted < target {
-            if steps == max_steps {
-                return Err(EngineError::Internal(format!(
-                    "flush did not converge ({} of {} frames)",
-                    self.emitter.emitted, target
-                )));
-            }
-            self.core.feed(Source::Silence(step), &mut self.emitter)?;
-            steps += 1;
-        }
-        // The tail stays in `emitter.out`; restart without touching it.
-        self.restart()?;
-        Ok(&self.emitter.out)
+        let plan = self.plan_flush();
+        let mut out = std::mem::take(&mut self.out);
+        let result = self.run_owned(&mut out, plan, "flush", |s, w| s.run_flush(w));
+        self.out = out;
+        result?;
+        Ok(&self.out)
+    }
+
+    /// Like [`flush`](StreamResampler::flush), returning output in `output` format.
+    pub fn flush_as(&mut self, output: SampleFormat) -> Result<Output<'_>, EngineError> {
+        let plan = self.plan_flush();
+        self.owned_call(output, plan, "flush", |s, w| s.run_flush(w))
+    }
+
+    /// Resamples `input` and writes the output now available into `out` (any
+    /// format); returns the frames written. Allocates nothing. `out` must have
+    /// room for [`max_output_frames`](StreamResampler::max_output_frames)`(frames)`
+    /// frames, else [`EngineError::OutputTooSmall`] and nothing is consumed.
+    pub fn push_into(
+        &mut self,
+        input: Input<'_>,
+        out: OutputMut<'_>,
+    ) -> Result<usize, EngineError> {
+        let frames = self.frames_of(input.len())?;
+        self.check_room(&out, frames, "pushInto")?;
+        let plan = self.plan_push(input.len())?;
+        self.run_into(out, plan, |s, w| s.run_push(input, plan, w))
+    }
+
+    /// `push_into` held only to this call's own need (for the one-shot `resample`).
+    pub(crate) fn push_into_exact(
+        &mut self,
+        input: Input<'_>,
+        out: OutputMut<'_>,
+    ) -> Result<usize, EngineError> {
+        let plan = self.plan_push(input.len())?;
+        self.run_into(out, plan, |s, w| s.run_push(input, plan, w))
+    }
+
+    /// `flush_into` held only to this call's own need.
+    pub(crate) fn flush_into_exact(&mut self, out: OutputMut<'_>) -> Result<usize, EngineError> {
+        let plan = self.plan_flush();
+        self.run_into(out, plan, |s, w| s.run_flush(w))
+    }
+
+    /// Writes the tail (see [`flush`](StreamResampler::flush)) into `out` and
+    /// resets; returns the frames written. Allocates nothing. `out` must have
+    /// room for `max_output_frames(0)` frames, else
+    /// [`EngineError::OutputTooSmall`] and nothing changes.
+    pub fn flush_into(&mut self, out: OutputMut<'_>) -> Result<usize, EngineError> {
+        self.check_room(&out, 0, "flushInto")?;
+        let plan = self.plan_flush();
+        self.run_into(out, plan, |s, w| s.run_flush(w))
+    }
+
+    /// Most frames a push of `input_frames` frames returns, whatever was pushed
+    /// before; `max_output_frames(0)` bounds a flush. Enough room for
+    /// [`push_into`](StreamResampler::push_into) / [`flush_into`](StreamResampler::flush_into).
+    pub fn max_output_frames(&self, input_frames: usize) -> u64 {
+        // A push moves the target round(frames_in · ratio) by at most
+        // floor(n · ratio) + 1 and can also release everything owed before it.
+        let by_ratio = (input_frames as u128 * self.pair.output_rate() as u128)
+            / self.pair.input_rate() as u128;
+        u64::try_from(by_ratio)
+            .unwrap_or(u64::MAX)
+            .saturating_add(1 + self.max_pending)
     }
 
     /// Most samples a `push` of `input_samples` interleaved samples can return
@@ -169,11 +234,13 @@ impl StreamResampler {
     /// Heap bytes this resampler holds: its own buffers, the core's buffers and
     /// filter table (rubato's, computed from its documented layout), and the FFT
     /// plan it uses (shared with resamplers of the same configuration, counted
-    /// in full for each). Changes only when the output buffer grows or shrinks.
+    /// in full for each). Changes only when an output buffer grows or shrinks.
     pub fn memory_bytes(&self) -> usize {
         std::mem::size_of::<StreamResampler>()
-            + self.emitter.out.capacity() * 2
-            + self.emitter.carry.capacity() * 2
+            + self.out.capacity() * 2
+            + self.out_f32.capacity() * 4
+            + self.out_u8.capacity()
+            + self.emitter.carry.capacity() * 4
             + self.core.memory_bytes()
     }
 
@@ -204,13 +271,183 @@ impl StreamResampler {
         self.pair.output_frames(frames_in)
     }
 
-    fn start_segment(&mut self) -> Result<(), EngineError> {
-        self.emitter.out.clear();
+    fn frames_of(&self, samples: usize) -> Result<usize, EngineError> {
+        if !samples.is_multiple_of(self.channels) {
+            return Err(EngineError::InvalidArgument(format!(
+                "input length {samples} is not a multiple of channels ({})",
+                self.channels
+            )));
+        }
+        Ok(samples / self.channels)
+    }
+
+    fn check_room(
+        &self,
+        out: &OutputMut<'_>,
+        frames: usize,
+        call: &str,
+    ) -> Result<(), EngineError> {
+        let need = self.max_output_frames(frames);
+        let room = (out.len() / self.channels) as u64;
+        if room < need {
+            return Err(EngineError::OutputTooSmall(format!(
+                "out has room for {room} frames; {call} of {frames} frames needs \
+                 maxOutputFrames({frames}) = {need}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// What a push of `samples` input samples will do, computed before any state changes.
+    fn plan_push(&self, samples: usize) -> Result<Plan, EngineError> {
+        let frames = self.frames_of(samples)?;
+        let frames_in = self.frames_in + frames as u64;
+        // Never emit past round(frames_in * ratio): with extreme downsampling the
+        // filter can compute a frame before the input "owns" it; hold it back.
+        // So this call emits at most `limit - emitted` frames, and at most what the
+        // core can compute from this input plus the held frames.
+        let limit = self.target_for(frames_in);
+        Ok(Plan {
+            frames_in,
+            limit,
+            max_frames: self.push_output_bound(limit, frames),
+        })
+    }
+
+    fn plan_flush(&self) -> Plan {
+        let target = self.target_total();
+        Plan {
+            frames_in: self.frames_in,
+            limit: target,
+            max_frames: target.saturating_sub(self.emitter.emitted),
+        }
+    }
+
+    /// Runs a call into an owned buffer after reserving (fallibly) all it may
+    /// emit; a failed reservation consumes nothing.
+    fn run_owned<T, W: OwnedBuf<T>>(
+        &mut self,
+        out: &mut W,
+        plan: Plan,
+        call: &str,
+        run: impl FnOnce(&mut Self, &mut W) -> Result<(), EngineError>,
+    ) -> Result<(), EngineError> {
+        out.begin(
+            plan.max_frames.saturating_mul(self.channels as u64),
+            self.keep_capacity,
+        )
+        .map_err(|_| too_large_error(call, plan.max_frames.saturating_mul(self.channels as u64)))?;
+        run(self, out)
+    }
+
+    fn owned_call(
+        &mut self,
+        output: SampleFormat,
+        plan: Plan,
+        call: &str,
+        run: impl FnOnce(&mut Self, &mut dyn Writer) -> Result<(), EngineError>,
+    ) -> Result<Output<'_>, EngineError> {
+        match output {
+            SampleFormat::S16 => {
+                let mut out = std::mem::take(&mut self.out);
+                let r = self.run_owned(&mut out, plan, call, |s, w| run(s, w));
+                self.out = out;
+                r?;
+                Ok(Output::S16(&self.out))
+            }
+            SampleFormat::F32 => {
+                let mut out = std::mem::take(&mut self.out_f32);
+                let r = self.run_owned(&mut out, plan, call, |s, w| run(s, w));
+                self.out_f32 = out;
+                r?;
+                Ok(Output::F32(&self.out_f32))
+            }
+            SampleFormat::Mulaw | SampleFormat::Alaw => {
+                let mut out = Coded {
+                    out: std::mem::take(&mut self.out_u8),
+                    law: output,
+                };
+                let r = self.run_owned(&mut out, plan, call, |s, w| run(s, w));
+                self.out_u8 = out.out;
+                r?;
+                Ok(if output == SampleFormat::Mulaw {
+                    Output::Mulaw(&self.out_u8)
+                } else {
+                    Output::Alaw(&self.out_u8)
+                })
+            }
+        }
+    }
+
+    fn run_into(
+        &mut self,
+        out: OutputMut<'_>,
+        plan: Plan,
+        run: impl FnOnce(&mut Self, &mut dyn Writer) -> Result<(), EngineError>,
+    ) -> Result<usize, EngineError> {
+        // `check_room` held the caller to the public bound; this is the exact
+        // need of this call, which that bound covers (never true in practice,
+        // but an overflow must be an error before anything is consumed).
+        let room = (out.len() / self.channels) as u64;
+        if plan.max_frames > room {
+            return Err(EngineError::Internal(format!(
+                "output bound {} frames exceeds maxOutputFrames ({room})",
+                plan.max_frames
+            )));
+        }
+        let mut w = IntoSlice { out, pos: 0 };
+        run(self, &mut w)?;
+        Ok(w.pos / self.channels)
+    }
+
+    fn run_push(
+        &mut self,
+        input: Input<'_>,
+        plan: Plan,
+        w: &mut dyn Writer,
+    ) -> Result<(), EngineError> {
+        self.frames_in = plan.frames_in;
+        self.emitter.limit = plan.limit;
+        self.emitter.release_carry(w);
+        let mut sink = Collect {
+            em: &mut self.emitter,
+            w,
+        };
+        feed_input(&mut self.core, input, self.channels, &mut sink)
+    }
+
+    fn run_flush(&mut self, w: &mut dyn Writer) -> Result<(), EngineError> {
+        let target = self.target_total();
+        let missing = target.saturating_sub(self.emitter.emitted) as usize;
+        self.emitter.limit = target;
+        self.emitter.release_carry(w);
+        self.emitter.hold_excess = false;
+        let step = self.core.flush_step();
+        // Output still owed needs at most (missing + trim) / ratio input frames plus
+        // one block; allow twice that before declaring an internal error (never hang).
+        let ratio = self.pair.ratio();
+        let needed_in = ((missing + self.trim) as f64 / ratio).ceil() as usize + step;
+        let max_steps = 2 * needed_in.div_ceil(step) + 4;
+        let mut steps = 0;
+        while self.emitter.emitted < target {
+            if steps == max_steps {
+                return Err(EngineError::Internal(format!(
+                    "flush did not converge ({} of {} frames)",
+                    self.emitter.emitted, target
+                )));
+            }
+            let mut sink = Collect {
+                em: &mut self.emitter,
+                w: &mut *w,
+            };
+            self.core.feed(Source::Silence(step), &mut sink)?;
+            steps += 1;
+        }
+        // The tail is in the caller's writer; restart without touching it.
         self.restart()
     }
 
-    /// Returns to the state of a new resampler (mirrors `soxr_clear`), except
-    /// for `emitter.out`, which may still hold a flushed tail.
+    /// Returns to the state of a new resampler (mirrors `soxr_clear`).
     fn restart(&mut self) -> Result<(), EngineError> {
         self.core.clear();
         self.frames_in = 0;
@@ -219,27 +456,52 @@ impl StreamResampler {
         self.emitter.hold_excess = true;
         self.emitter.carry.clear();
         self.emitter.to_skip = self.trim;
-        self.feed_preroll()
-    }
-
-    fn feed_preroll(&mut self) -> Result<(), EngineError> {
         if self.preroll == 0 {
             return Ok(());
         }
-        // Pre-roll output lands inside the trimmed region, so nothing is emitted;
-        // feed it through a throwaway sink state to keep `emitter.out` intact.
-        let kept = std::mem::take(&mut self.emitter.out);
-        let result = self
-            .core
-            .feed(Source::Silence(self.preroll), &mut self.emitter);
-        debug_assert!(self.emitter.out.is_empty() && self.emitter.carry.is_empty());
-        self.emitter.out = kept;
+        // Pre-roll output lands inside the trimmed region, so nothing is emitted.
+        let mut sink = Collect {
+            em: &mut self.emitter,
+            w: &mut Discard,
+        };
+        let result = self.core.feed(Source::Silence(self.preroll), &mut sink);
+        debug_assert!(self.emitter.carry.is_empty());
         result
     }
 }
 
-fn too_large(call: &str, frames: u64, channels: usize, _bytes: u64) -> EngineError {
-    too_large_error(call, frames.saturating_mul(channels as u64))
+/// Feeds `input` to the core; G.711 codes are decoded to `s16` on the way.
+fn feed_input(
+    core: &mut Core,
+    input: Input<'_>,
+    channels: usize,
+    sink: &mut dyn Sink,
+) -> Result<(), EngineError> {
+    let (codes, table) = match input {
+        Input::S16(s) => return core.feed(Source::I16(s), sink),
+        Input::F32(s) => return core.feed(Source::F32(s), sink),
+        Input::Mulaw(c) => (c, &g711::MULAW_TO_S16),
+        Input::Alaw(c) => (c, &g711::ALAW_TO_S16),
+    };
+    let piece = DECODE_CHUNK / channels * channels; // whole frames (channels <= 64)
+    let mut buf = [0i16; DECODE_CHUNK];
+    for chunk in codes.chunks(piece) {
+        let dst = &mut buf[..chunk.len()];
+        for (d, &c) in dst.iter_mut().zip(chunk) {
+            *d = table[c as usize];
+        }
+        core.feed(Source::I16(dst), sink)?;
+    }
+    Ok(())
+}
+
+/// What one call will do, computed before it changes anything.
+#[derive(Clone, Copy)]
+struct Plan {
+    frames_in: u64,
+    limit: u64,
+    /// Most frames the call emits (the room it needs).
+    max_frames: u64,
 }
 
 /// The error for a call whose output (`samples` interleaved samples) cannot be allocated.
@@ -260,10 +522,142 @@ fn validate(rate: u32, name: &str) -> Result<(), EngineError> {
     Ok(())
 }
 
-/// Collects core output: drops the trimmed delay, caps the total during flush,
-/// and rounds to `i16` (round half away from zero, saturating, no dither).
+/// Where a call's output goes, converted from the core's `f32`.
+trait Writer {
+    /// Appends interleaved samples. The call reserved or checked room for them.
+    fn write(&mut self, samples: &[f32]);
+}
+
+/// An owned output buffer: cleared and reserved (fallibly) at the start of a call.
+trait OwnedBuf<T>: Writer {
+    fn begin(&mut self, samples: u64, keep: usize) -> Result<(), ()>;
+}
+
+/// Clears `v` and reserves room for `samples` without reallocating later:
+/// keeps the allocation unless a huge call left it larger than `keep` samples.
+/// On failure only the previous output is gone.
+fn begin_vec<T>(v: &mut Vec<T>, samples: u64, keep: usize) -> Result<(), ()> {
+    v.clear();
+    let wanted = usize::try_from(samples).map_err(|_| ())?;
+    if v.capacity() > keep && wanted < keep {
+        v.shrink_to(keep);
+    }
+    if v.try_reserve_exact(wanted).is_err() {
+        // Give back what a previous huge call left before failing.
+        v.shrink_to(keep.min(v.capacity()));
+        return Err(());
+    }
+    Ok(())
+}
+
+impl Writer for Vec<i16> {
+    fn write(&mut self, samples: &[f32]) {
+        // `begin` reserved room for everything a call may emit: no reallocation.
+        debug_assert!(self.len() + samples.len() <= self.capacity());
+        let start = self.len();
+        self.resize(start + samples.len(), 0);
+        f32_to_s16_slice(&mut self[start..], samples);
+    }
+}
+
+impl OwnedBuf<i16> for Vec<i16> {
+    fn begin(&mut self, samples: u64, keep: usize) -> Result<(), ()> {
+        begin_vec(self, samples, keep)
+    }
+}
+
+impl Writer for Vec<f32> {
+    fn write(&mut self, samples: &[f32]) {
+        debug_assert!(self.len() + samples.len() <= self.capacity());
+        self.extend_from_slice(samples);
+    }
+}
+
+impl OwnedBuf<f32> for Vec<f32> {
+    fn begin(&mut self, samples: u64, keep: usize) -> Result<(), ()> {
+        begin_vec(self, samples, keep)
+    }
+}
+
+/// G.711 codes in an owned buffer.
+struct Coded {
+    out: Vec<u8>,
+    law: SampleFormat,
+}
+
+impl Writer for Coded {
+    fn write(&mut self, samples: &[f32]) {
+        debug_assert!(self.out.len() + samples.len() <= self.out.capacity());
+        let start = self.out.len();
+        self.out.resize(start + samples.len(), 0);
+        let mut dst = if self.law == SampleFormat::Mulaw {
+            OutputMut::Mulaw(&mut self.out[start..])
+        } else {
+            OutputMut::Alaw(&mut self.out[start..])
+        };
+        dst.write_f32(0, samples);
+    }
+}
+
+impl OwnedBuf<u8> for Coded {
+    fn begin(&mut self, samples: u64, keep: usize) -> Result<(), ()> {
+        begin_vec(&mut self.out, samples, keep)
+    }
+}
+
+impl<T, W: OwnedBuf<T> + ?Sized> OwnedBuf<T> for &mut W {
+    fn begin(&mut self, samples: u64, keep: usize) -> Result<(), ()> {
+        (**self).begin(samples, keep)
+    }
+}
+
+impl<W: Writer + ?Sized> Writer for &mut W {
+    fn write(&mut self, samples: &[f32]) {
+        (**self).write(samples)
+    }
+}
+
+/// A caller's buffer, filled from the start.
+struct IntoSlice<'a> {
+    out: OutputMut<'a>,
+    /// Samples written so far.
+    pos: usize,
+}
+
+impl Writer for IntoSlice<'_> {
+    fn write(&mut self, samples: &[f32]) {
+        // `run_into` checked the room for everything the call may emit; never
+        // write past the end even so.
+        let n = samples.len().min(self.out.len() - self.pos);
+        self.out.write_f32(self.pos, &samples[..n]);
+        self.pos += n;
+    }
+}
+
+/// Pre-roll output: always trimmed, so nothing arrives here.
+struct Discard;
+
+impl Writer for Discard {
+    fn write(&mut self, samples: &[f32]) {
+        debug_assert!(samples.is_empty());
+    }
+}
+
+/// The kernel's sink for one call: the emitter's bookkeeping, then the writer.
+struct Collect<'a, 'w> {
+    em: &'a mut Emitter,
+    w: &'w mut dyn Writer,
+}
+
+impl Sink for Collect<'_, '_> {
+    fn accept(&mut self, interleaved: &[f32]) {
+        self.em.accept(interleaved, self.w);
+    }
+}
+
+/// Drops the trimmed delay, caps the total during flush, and holds back
+/// frames computed before the input owned them.
 struct Emitter {
-    out: Vec<i16>,
     channels: usize,
     to_skip: usize,
     emitted: u64,
@@ -272,7 +666,7 @@ struct Emitter {
     /// Whether frames past `limit` are kept for later (push) or dropped (flush).
     hold_excess: bool,
     /// Frames computed before the input owned them (only at extreme downsampling ratios).
-    carry: Vec<i16>,
+    carry: Vec<f32>,
     /// Every frame the core has handed over (emitted, trimmed, held or dropped).
     computed: u64,
 }
@@ -280,7 +674,6 @@ struct Emitter {
 impl Emitter {
     fn new(channels: usize) -> Emitter {
         Emitter {
-            out: Vec::new(),
             channels,
             to_skip: 0,
             emitted: 0,
@@ -292,41 +685,18 @@ impl Emitter {
     }
 
     /// Emits held-back frames that the input now covers.
-    fn release_carry(&mut self) {
+    fn release_carry(&mut self, w: &mut dyn Writer) {
         if self.carry.is_empty() {
             return;
         }
         let room = self.limit.saturating_sub(self.emitted) as usize;
         let take = (self.carry.len() / self.channels).min(room);
-        self.out
-            .extend_from_slice(&self.carry[..take * self.channels]);
+        w.write(&self.carry[..take * self.channels]);
         self.carry.drain(..take * self.channels);
         self.emitted += take as u64;
     }
 
-    /// Starts a new call's output, room for at most `max_frames` frames: keeps
-    /// the allocation unless a huge push left it larger than `keep` samples, and
-    /// reserves fallibly. On failure (`Err(bytes wanted)`) only the previous
-    /// output is gone.
-    fn begin(&mut self, max_frames: u64, keep: usize) -> Result<(), u64> {
-        self.out.clear();
-        let samples = max_frames.saturating_mul(self.channels as u64);
-        let bytes = samples.saturating_mul(2);
-        let wanted = usize::try_from(samples).map_err(|_| bytes)?;
-        if self.out.capacity() > keep && wanted < keep {
-            self.out.shrink_to(keep);
-        }
-        if self.out.try_reserve_exact(wanted).is_err() {
-            // Give back what a previous huge call left before failing.
-            self.out.shrink_to(keep.min(self.out.capacity()));
-            return Err(bytes);
-        }
-        Ok(())
-    }
-}
-
-impl Sink for Emitter {
-    fn accept(&mut self, interleaved: &[f32]) {
+    fn accept(&mut self, interleaved: &[f32], w: &mut dyn Writer) {
         let frames = interleaved.len() / self.channels;
         self.computed += frames as u64;
         let skip = frames.min(self.to_skip);
@@ -338,122 +708,13 @@ impl Sink for Emitter {
         };
         let take = ((frames - skip) as u64).min(room) as usize;
         let samples = &interleaved[skip * self.channels..(skip + take) * self.channels];
-        // `begin` reserved room for everything a call may emit: no reallocation.
-        debug_assert!(self.out.len() + samples.len() <= self.out.capacity());
-        push_i16(&mut self.out, samples);
+        if !samples.is_empty() {
+            w.write(samples);
+        }
         self.emitted += take as u64;
         if self.hold_excess {
             let rest = &interleaved[(skip + take) * self.channels..];
-            self.carry.extend(rest.iter().map(|&x| to_i16(x)));
-        }
-    }
-}
-
-/// Appends `samples` converted by [`to_i16`], vectorised with AVX2 when the CPU has it
-/// (same operations per sample, so the same result either way).
-fn push_i16(out: &mut Vec<i16>, samples: &[f32]) {
-    let start = out.len();
-    out.resize(start + samples.len(), 0);
-    let dst = &mut out[start..];
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2 (checked just above).
-        unsafe { convert_avx2(dst, samples) };
-        return;
-    }
-    convert(dst, samples);
-}
-
-#[inline(always)]
-fn convert(dst: &mut [i16], samples: &[f32]) {
-    for (o, &x) in dst.iter_mut().zip(samples) {
-        *o = to_i16(x);
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn convert_avx2(dst: &mut [i16], samples: &[f32]) {
-    convert(dst, samples)
-}
-
-/// `(x * 32768.0).round() as i16` (round half away from zero, saturating, NaN → 0)
-/// without the `roundf` libm call, which baseline x86-64 cannot inline; this
-/// branch-free form vectorises.
-#[inline]
-fn to_i16(x: f32) -> i16 {
-    let y = x * 32768.0;
-    // NaN → 0 (as `as` does); clamping keeps everything below in range.
-    let y = if y.is_nan() {
-        0.0
-    } else {
-        y.clamp(-40000.0, 40000.0)
-    };
-    // Truncates toward zero. SAFETY: `y` is finite and well within i32.
-    // (`as i32` would be the same here but its saturation logic does not vectorise.)
-    let t = unsafe { y.to_int_unchecked::<i32>() };
-    // Exact, since |y| < 2^23.
-    let frac = y - t as f32;
-    let r = t + (frac >= 0.5) as i32 - (frac <= -0.5) as i32;
-    r.clamp(i16::MIN as i32, i16::MAX as i32) as i16
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{push_i16, to_i16};
-
-    fn reference(x: f32) -> i16 {
-        (x * 32768.0).round() as i16
-    }
-
-    #[test]
-    fn to_i16_matches_round() {
-        let mut special = vec![
-            0.0f32,
-            -0.0,
-            f32::NAN,
-            f32::INFINITY,
-            f32::NEG_INFINITY,
-            f32::MAX,
-            f32::MIN,
-            f32::MIN_POSITIVE,
-            1.0,
-            -1.0,
-            0.5 / 32768.0,
-            -0.5 / 32768.0,
-            1.5 / 32768.0,
-            -1.5 / 32768.0,
-            32767.5 / 32768.0,
-            -32768.5 / 32768.0,
-            -32767.5 / 32768.0,
-            1e10,
-            -1e10,
-        ];
-        // Neighbours of every half-integer and integer output level.
-        for k in -65600i32..=65600 {
-            let y = k as f32 * 0.5 / 32768.0;
-            special.push(y);
-            special.push(f32::from_bits(y.to_bits() + 1));
-            special.push(f32::from_bits(y.to_bits().saturating_sub(1)));
-        }
-        for x in &special {
-            assert_eq!(to_i16(*x), reference(*x), "x = {x:e} ({:#x})", x.to_bits());
-        }
-        // The (vectorised) slice conversion agrees too.
-        let mut out = vec![7i16];
-        push_i16(&mut out, &special);
-        assert_eq!(out[0], 7);
-        for (o, x) in out[1..].iter().zip(&special) {
-            assert_eq!(*o, reference(*x), "x = {x:e} ({:#x})", x.to_bits());
-        }
-        // And a spread of arbitrary bit patterns.
-        let mut s: u32 = 0x1234_5678;
-        for _ in 0..2_000_000 {
-            s ^= s << 13;
-            s ^= s >> 17;
-            s ^= s << 5;
-            let x = f32::from_bits(s);
-            assert_eq!(to_i16(x), reference(x), "x = {x:e} ({s:#x})");
+            self.carry.extend_from_slice(rest);
         }
     }
 }

@@ -11,7 +11,14 @@
 //!
 //! Checked per segment: no panic and no error, every push returns whole frames,
 //! the segment's total output is exactly `round(n * out / in)` frames, and the
-//! two outputs are bit-identical.
+//! two outputs are bit-identical. Before every push and flush, what the call
+//! reserves is within `max_output_frames` (the bound `push_into` relies on).
+//!
+//! Formats: a third resampler (`PcmResampler`) of the same configuration, with
+//! `s16` or `f32` input (the same samples) and a random output format, runs
+//! every segment through `push_into`/`flush_into` with its own random split into
+//! buffers of exactly `max_output_frames`; its output must be `a`'s converted
+//! (`f32` output rounded by the s16 rule, G.711 the encoded `s16`).
 //!
 //! Environment:
 //! * `FUZZ_SEGMENTS` — number of checked segments (default 10,000, the CI run);
@@ -25,7 +32,11 @@
 
 mod common;
 use common::Rng;
-use rtc_resampler_engine::{EngineError, Quality, StreamResampler, MAX_RATE, MAX_RATIO};
+use rtc_resampler_engine::g711::{alaw_encode, mulaw_encode};
+use rtc_resampler_engine::{
+    f32_to_s16, EngineError, Input, OutputMut, PcmResampler, Quality, SampleFormat,
+    StreamResampler, MAX_RATE, MAX_RATIO,
+};
 
 const COMMON_RATES: &[u32] = &[
     8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 88200, 96000, 192000,
@@ -135,6 +146,13 @@ fn run_segment(
     let mut pos = 0;
     loop {
         let n = pick_size(rng, max_push).min(frames - pos);
+        let bound = r.max_output_frames(n) * channels as u64;
+        let reserved = r.max_push_output_samples(n * channels);
+        assert!(
+            reserved <= bound,
+            "push of {n} may return {reserved} samples > max_output_frames {bound} [{}]",
+            ctx()
+        );
         let got = r
             .push(&input[pos * channels..(pos + n) * channels])
             .unwrap_or_else(|e| panic!("push of {n} frames failed: {e} [{}]", ctx()));
@@ -151,6 +169,13 @@ fn run_segment(
             break;
         }
     }
+    let bound = r.max_output_frames(0) * channels as u64;
+    let reserved = r.max_flush_output_samples();
+    assert!(
+        reserved <= bound,
+        "flush may return {reserved} samples > max_output_frames(0) {bound} [{}]",
+        ctx()
+    );
     let tail = r
         .flush()
         .unwrap_or_else(|e| panic!("flush failed: {e} [{}]", ctx()));
@@ -162,6 +187,72 @@ fn run_segment(
     );
     out.extend_from_slice(tail);
     out
+}
+
+/// `input` through `push_into`/`flush_into` of `r` (input `s16` or `f32`),
+/// in random pieces, each into a buffer of exactly `max_output_frames`;
+/// returns the output as `s16` (f32 rounded by the rule, G.711 checked
+/// against the encoded `s16` and returned as that `s16`).
+fn run_segment_into(
+    r: &mut PcmResampler,
+    input: &[i16],
+    channels: usize,
+    max_push: usize,
+    rng: &mut Rng,
+    ctx: &dyn Fn() -> String,
+) -> (Vec<i16>, Vec<u8>) {
+    let as_f32: Vec<f32> = if r.input_format() == SampleFormat::F32 {
+        input.iter().map(|&x| x as f32 / 32768.0).collect()
+    } else {
+        Vec::new()
+    };
+    let frames = input.len() / channels;
+    let (mut s16, mut f32s, mut codes) = (Vec::new(), Vec::new(), Vec::new());
+    let mut pos = 0;
+    let mut last = false;
+    loop {
+        let n = if last {
+            0
+        } else {
+            pick_size(rng, max_push).min(frames - pos)
+        };
+        let room = r.max_output_frames(n) as usize * channels;
+        let mut b16 = vec![0i16; room];
+        let mut b32 = vec![0f32; room];
+        let mut b8 = vec![0u8; room];
+        let out = match r.output_format() {
+            SampleFormat::S16 => OutputMut::S16(&mut b16),
+            SampleFormat::F32 => OutputMut::F32(&mut b32),
+            SampleFormat::Mulaw => OutputMut::Mulaw(&mut b8),
+            SampleFormat::Alaw => OutputMut::Alaw(&mut b8),
+        };
+        let got = if last {
+            r.flush_into(out)
+        } else {
+            let (a, b) = (pos * channels, (pos + n) * channels);
+            let data = if r.input_format() == SampleFormat::S16 {
+                Input::S16(&input[a..b])
+            } else {
+                Input::F32(&as_f32[a..b])
+            };
+            r.push_into(data, out)
+        }
+        .unwrap_or_else(|e| panic!("push_into/flush_into failed: {e} [{}]", ctx()));
+        let k = got * channels;
+        s16.extend_from_slice(&b16[..k]);
+        f32s.extend_from_slice(&b32[..k]);
+        codes.extend_from_slice(&b8[..k]);
+        if last {
+            break;
+        }
+        pos += n;
+        last = pos == frames && rng.below(3) != 0;
+    }
+    match r.output_format() {
+        SampleFormat::S16 => (s16, codes),
+        SampleFormat::F32 => (f32s.iter().map(|&x| f32_to_s16(x)).collect(), codes),
+        _ => (Vec::new(), codes),
+    }
 }
 
 #[test]
@@ -183,6 +274,9 @@ fn random_configurations_keep_length_and_chunking_invariance() {
         let mut a = StreamResampler::new(fin, fout, channels, quality)
             .unwrap_or_else(|e| panic!("new failed: {e} [{cfg}]"));
         let mut b = StreamResampler::new(fin, fout, channels, quality).unwrap();
+        let in_format = [SampleFormat::S16, SampleFormat::F32][rng.below(2) as usize];
+        let out_format = SampleFormat::ALL[rng.below(4) as usize];
+        let mut c = PcmResampler::new(fin, fout, channels, quality, in_format, out_format).unwrap();
         // Bound the run time: a configuration's cost per input frame is about
         // channels × taps × max(1, ratio). Segments are up to `max_ms` long (1 s for
         // one in 64) but shorter for expensive configurations, which also get fewer
@@ -246,6 +340,25 @@ fn random_configurations_keep_length_and_chunking_invariance() {
                 &mut pushes,
                 &ctx,
             );
+            let (out_c, codes) =
+                run_segment_into(&mut c, &input, channels, max_push, &mut rng, &ctx);
+            // Equal rates: `PcmResampler` converts only (StreamResampler filters).
+            let want_c = if fin == fout { &input } else { &out_a };
+            match out_format {
+                SampleFormat::Mulaw => {
+                    let want: Vec<u8> = want_c.iter().map(|&x| mulaw_encode(x)).collect();
+                    assert!(codes == want, "μ-law output differs [{}]", ctx());
+                }
+                SampleFormat::Alaw => {
+                    let want: Vec<u8> = want_c.iter().map(|&x| alaw_encode(x)).collect();
+                    assert!(codes == want, "A-law output differs [{}]", ctx());
+                }
+                _ => assert!(
+                    &out_c == want_c,
+                    "{in_format:?} -> {out_format:?} push_into output differs [{}]",
+                    ctx()
+                ),
+            }
             let expected = (frames as u64 * fout as u64 + fin as u64 / 2) / fin as u64;
             assert_eq!(
                 out_a.len() as u64,

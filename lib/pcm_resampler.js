@@ -1,0 +1,178 @@
+'use strict';
+
+// `PcmResampler`: raw interleaved samples in four formats (s16, f32, mulaw,
+// alaw), with caller-owned output buffers (`pushInto`/`flushInto`). The
+// conversions and the resampling are the engine's (crates/engine/src/format.rs,
+// g711.rs, pcm.rs); this layer validates arguments with the package's one
+// error policy (lib/validate.js) and keeps the equal-rate, equal-format case
+// native-free.
+
+const { NativePcmResampler } = require('./native.js');
+const {
+  checkRate,
+  checkChannels,
+  checkQuality,
+  checkOptionKeys,
+  checkSampleFormat,
+  checkSamples,
+  checkOut,
+  checkInteger,
+  formatIndex,
+  ARRAY_OF_FORMAT,
+} = require('./validate.js');
+const { AudioResamplerQuality } = require('./resampler.js');
+
+const OPTIONS = ['inputRate', 'outputRate', 'channels', 'quality', 'input', 'output'];
+
+/** Reads and validates `{ inputRate, outputRate, channels, quality, input, output }`. */
+function readOptions(options, owner) {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`${owner}: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  }
+  const {
+    inputRate,
+    outputRate,
+    channels = 1,
+    quality = AudioResamplerQuality.MEDIUM,
+    input = 's16',
+    output = input,
+  } = options;
+  checkOptionKeys(options, OPTIONS, owner);
+  return {
+    inputRate: checkRate(inputRate, 'inputRate'),
+    outputRate: checkRate(outputRate, 'outputRate'),
+    channels: checkChannels(channels),
+    quality: checkQuality(quality),
+    input: checkSampleFormat(input, 'input'),
+    output: checkSampleFormat(output, 'output'),
+  };
+}
+
+/**
+ * Streaming resampler for raw interleaved PCM: `Int16Array` ('s16'),
+ * `Float32Array` ('f32', full scale ±1.0) or `Uint8Array` ('mulaw', 'alaw',
+ * ITU-T G.711) in, the output format out.
+ */
+class PcmResampler {
+  /** Native state; null when input and output are the same rate and format. */
+  #native = null;
+  #o;
+  #closed = false;
+
+  constructor(options) {
+    const o = readOptions(options, 'PcmResampler');
+    this.#o = o;
+    if (o.inputRate !== o.outputRate || o.input !== o.output) {
+      this.#native = new NativePcmResampler(
+        o.inputRate,
+        o.outputRate,
+        o.channels,
+        o.quality,
+        formatIndex(o.input),
+        formatIndex(o.output),
+      );
+    }
+  }
+
+  get inputRate() {
+    return this.#o.inputRate;
+  }
+
+  get outputRate() {
+    return this.#o.outputRate;
+  }
+
+  get channels() {
+    return this.#o.channels;
+  }
+
+  get quality() {
+    return this.#o.quality;
+  }
+
+  /** The input format: 's16', 'f32', 'mulaw' or 'alaw'. */
+  get input() {
+    return this.#o.input;
+  }
+
+  /** The output format. */
+  get output() {
+    return this.#o.output;
+  }
+
+  get closed() {
+    return this.#closed;
+  }
+
+  #assertOpen() {
+    if (this.#closed) throw new Error('PcmResampler is closed');
+  }
+
+  /**
+   * Resamples interleaved samples; returns the output available now (a typed
+   * array of the output format, possibly empty). Same rate and format: the
+   * same array back.
+   */
+  push(samples) {
+    this.#assertOpen();
+    const o = this.#o;
+    checkSamples(samples, o.input, o.channels, 'samples');
+    if (this.#native === null) return samples;
+    return this.#native.push(samples);
+  }
+
+  /** The rest of the output (exact total length), then resets for reuse. */
+  flush() {
+    this.#assertOpen();
+    if (this.#native === null) return new ARRAY_OF_FORMAT[this.#o.output](0);
+    return this.#native.flush();
+  }
+
+  /**
+   * Resamples into `out` (a typed array of the output format, any byteOffset);
+   * returns the frames written. Allocates nothing. `out` must hold
+   * `maxOutputFrames(frames)` frames, else a RangeError and nothing is consumed.
+   */
+  pushInto(samples, out) {
+    this.#assertOpen();
+    const o = this.#o;
+    const frames = checkSamples(samples, o.input, o.channels, 'samples');
+    checkOut(out, o.output, 'out');
+    if (this.#native !== null) return this.#native.pushInto(samples, out);
+    if (out.length < samples.length) {
+      throw new RangeError(
+        `out has room for ${Math.floor(out.length / o.channels)} frames; pushInto of ${frames} frames ` +
+          `needs maxOutputFrames(${frames}) = ${frames}`,
+      );
+    }
+    out.set(samples);
+    return frames;
+  }
+
+  /** Writes the rest of the output into `out` (room for `maxOutputFrames(0)` frames) and resets. */
+  flushInto(out) {
+    this.#assertOpen();
+    checkOut(out, this.#o.output, 'out');
+    return this.#native === null ? 0 : this.#native.flushInto(out);
+  }
+
+  /** Frames of output room that always suffice for a push of `inputFrames` frames (0: a flush). */
+  maxOutputFrames(inputFrames) {
+    this.#assertOpen();
+    checkInteger(inputFrames, 'inputFrames', 0, Number.MAX_SAFE_INTEGER);
+    return this.#native === null ? inputFrames : this.#native.maxOutputFrames(inputFrames);
+  }
+
+  /** Frees the native state now; idempotent. */
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    const n = this.#native;
+    if (n !== null) {
+      this.#native = null;
+      n.close();
+    }
+  }
+}
+
+module.exports = { PcmResampler, readOptions };
