@@ -209,14 +209,28 @@ export interface PcmResampleTransformOptions
   channels?: number;
   /** Default `AudioResamplerQuality.MEDIUM`. */
   quality?: AudioResamplerQuality;
+  /** Byte format of the input, default `'s16le'`. */
+  inputFormat?: PcmByteFormat;
+  /** Byte format of the output, default `inputFormat`. */
+  outputFormat?: PcmByteFormat;
+  /**
+   * Output in chunks of exactly this duration (`chunkMs * outputRate / 1000`
+   * frames, which must be a whole number); only the last chunk may be shorter.
+   */
+  chunkMs?: number;
 }
 
+/** Byte formats of `PcmResampleTransform`: little-endian int16 / float32, G.711 μ-law / A-law. */
+export type PcmByteFormat = 's16le' | 'f32le' | 'mulaw' | 'alaw';
+
 /**
- * A Node `stream.Transform` for raw interleaved s16le PCM `Buffer`s, split at any
- * byte offset. Flushes at the end (exact total `round(frames * out / in)`); at
- * equal rates passes chunks through untouched. Emits an Error if the input ends
- * inside a frame. A chunk that is not a `Buffer`/`Uint8Array` (a string, an
- * `Int16Array`, ...) destroys the stream with a TypeError.
+ * A Node `stream.Transform` for raw interleaved PCM `Buffer`s (`inputFormat` in,
+ * `outputFormat` out), split at any byte offset. Flushes at the end (exact total
+ * `round(frames * out / in)`); at equal rates and formats passes chunks through
+ * untouched. With `chunkMs`, output chunks last exactly `chunkMs` (the last may be
+ * shorter). Emits an Error if the input ends inside a frame. A chunk that is not
+ * a `Buffer`/`Uint8Array` (a string, an `Int16Array`, ...) destroys the stream
+ * with a TypeError.
  * @throws TypeError / RangeError for bad options
  */
 export declare class PcmResampleTransform extends Transform {
@@ -225,4 +239,96 @@ export declare class PcmResampleTransform extends Transform {
   get outputRate(): number;
   get channels(): number;
   get quality(): AudioResamplerQuality;
+  get inputFormat(): PcmByteFormat;
+  get outputFormat(): PcmByteFormat;
+  get chunkMs(): number | undefined;
 }
+
+/**
+ * Sample formats of `PcmResampler` and `resample`: `'s16'` (`Int16Array`),
+ * `'f32'` (`Float32Array`, full scale ±1.0), `'mulaw'` / `'alaw'`
+ * (`Uint8Array`, ITU-T G.711).
+ */
+export type SampleFormat = 's16' | 'f32' | 'mulaw' | 'alaw';
+
+/** The typed array holding samples of format `F`. */
+export type SamplesOf<F extends SampleFormat> = F extends 's16'
+  ? Int16Array
+  : F extends 'f32'
+    ? Float32Array
+    : Uint8Array;
+
+/** Options of `PcmResampler`, `resample` and `resampleAsync`. */
+export interface PcmResamplerOptions<I extends SampleFormat = SampleFormat, O extends SampleFormat = I> {
+  /** Integer Hz in [1, 768000]. */
+  inputRate: number;
+  /** Integer Hz in [1, 768000]; the larger rate at most 96 × the smaller. */
+  outputRate: number;
+  /** Integer in [1, 64], default 1. */
+  channels?: number;
+  /** Default `AudioResamplerQuality.MEDIUM`. */
+  quality?: AudioResamplerQuality;
+  /** Input format, default `'s16'`. */
+  input?: I;
+  /** Output format, default `input`. */
+  output?: O;
+}
+
+/**
+ * Streaming resampler for raw interleaved samples in any `SampleFormat`. Same
+ * guarantees as `AudioResampler`: exact total length `round(n * out / in)` after
+ * `flush()`, zero delay, output bit-identical for any split into pushes. The
+ * `s16` output equals the `f32` output converted by the documented rule
+ * (× 32768, round half away from zero, saturate); `f32` output is not clipped.
+ *
+ * @throws TypeError for a wrong option type or a typed array of the wrong type,
+ *   RangeError for an option out of range, a length that is not a whole number
+ *   of frames, or an `out` smaller than `maxOutputFrames` (nothing is consumed)
+ */
+export declare class PcmResampler<I extends SampleFormat = 's16', O extends SampleFormat = I> {
+  constructor(options: PcmResamplerOptions<I, O>);
+  get inputRate(): number;
+  get outputRate(): number;
+  get channels(): number;
+  get quality(): AudioResamplerQuality;
+  get input(): I;
+  get output(): O;
+  get closed(): boolean;
+  /**
+   * Resamples interleaved samples; returns the output available now (possibly
+   * empty). Same rate and format: returns `samples` itself.
+   */
+  push(samples: SamplesOf<I>): SamplesOf<O>;
+  /** The rest of the output, then resets for reuse. */
+  flush(): SamplesOf<O>;
+  /**
+   * Writes the output into `out` (any byteOffset) and returns the frames
+   * written; allocates nothing. `out` must hold `maxOutputFrames(frames)` frames.
+   */
+  pushInto(samples: SamplesOf<I>, out: SamplesOf<O>): number;
+  /** Writes the rest into `out` (room for `maxOutputFrames(0)` frames), resets, returns the frames. */
+  flushInto(out: SamplesOf<O>): number;
+  /** Output frames that always suffice for a push of `inputFrames` frames (0: a flush). */
+  maxOutputFrames(inputFrames: number): number;
+  /** Frees the native state now; idempotent. Other methods then throw. */
+  close(): void;
+}
+
+/**
+ * Resamples a whole signal: exactly `round(frames * outputRate / inputRate)`
+ * frames of the output format in a new typed array.
+ */
+export declare function resample<I extends SampleFormat = 's16', O extends SampleFormat = I>(
+  samples: SamplesOf<I>,
+  options: PcmResamplerOptions<I, O>,
+): SamplesOf<O>;
+
+/**
+ * `resample` on the libuv thread pool (the event loop keeps running); the
+ * input is copied at the call. Resolves to the same samples as `resample`;
+ * bad arguments reject.
+ */
+export declare function resampleAsync<I extends SampleFormat = 's16', O extends SampleFormat = I>(
+  samples: SamplesOf<I>,
+  options: PcmResamplerOptions<I, O>,
+): Promise<SamplesOf<O>>;

@@ -6,6 +6,8 @@ const { AudioResampler, AudioResamplerQuality } = require('./lib/resampler.js');
 const { AdaptiveAudioResampler } = require('./lib/adaptive_resampler.js');
 const { resampleStream, createResampleTransform } = require('./lib/stream.js');
 const { PcmResampleTransform } = require('./lib/pcm_transform.js');
+const { PcmResampler } = require('./lib/pcm_resampler.js');
+const { resample, resampleAsync } = require('./lib/resample.js');
 
 module.exports = {
   AudioFrame,
@@ -16,4 +18,7 @@ module.exports = {
   resampleStream,
   createResampleTransform,
   PcmResampleTransform,
+  PcmResampler,
+  resample,
+  resampleAsync,
 };

@@ -10,5 +10,8 @@ export const {
   resampleStream,
   createResampleTransform,
   PcmResampleTransform,
+  PcmResampler,
+  resample,
+  resampleAsync,
 } = cjs;
 export default cjs;

@@ -230,3 +230,122 @@ describe('PcmResampleTransform', () => {
     expect(() => new PcmResampleTransform(options)).toThrow(message);
   });
 });
+
+describe('PcmResampleTransform formats and chunkMs', () => {
+  const { resample } = require('../index.js');
+  const alawmulaw = require('alawmulaw');
+  const FORMATS = { s16le: 's16', f32le: 'f32', mulaw: 'mulaw', alaw: 'alaw' };
+  const bytesOf = (typed) => Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength);
+
+  /** `x` (int16) as a typed array of `format` and as its little-endian bytes. */
+  function encode(x, format) {
+    const typed =
+      format === 's16'
+        ? x
+        : format === 'f32'
+          ? Float32Array.from(x, (v) => v / 32768)
+          : alawmulaw[format === 'mulaw' ? 'mulaw' : 'alaw'].encode(x);
+    return { typed, bytes: Buffer.from(bytesOf(typed)) };
+  }
+
+  test.each([
+    [8000, 16000, 'mulaw', 's16le', 1],
+    [24000, 8000, 's16le', 'mulaw', 1],
+    [48000, 16000, 'f32le', 'f32le', 2],
+    [16000, 48000, 'alaw', 'f32le', 1],
+    [16000, 16000, 'f32le', 's16le', 2],
+    [8000, 8000, 'mulaw', 'alaw', 1],
+  ])(
+    '%i -> %i, %s -> %s x%i: the bytes of resample() for input split at random byte offsets',
+    async (inputRate, outputRate, inputFormat, outputFormat, channels) => {
+      const x = signal(inputRate, channels, Math.round(inputRate * 0.3) + 1);
+      const { typed, bytes } = encode(x, FORMATS[inputFormat]);
+      const want = bytesOf(
+        resample(typed, {
+          inputRate,
+          outputRate,
+          channels,
+          input: FORMATS[inputFormat],
+          output: FORMATS[outputFormat],
+        }),
+      );
+      for (const max of [997, 5]) {
+        const t = new PcmResampleTransform({ inputRate, outputRate, channels, inputFormat, outputFormat });
+        expect([t.inputFormat, t.outputFormat, t.chunkMs]).toEqual([inputFormat, outputFormat, undefined]);
+        // Tiny chunks over a shorter piece (whole frames of every format), to keep the test fast.
+        const size = { s16le: 2, f32le: 4, mulaw: 1, alaw: 1 }[inputFormat];
+        const samples = max === 5 ? 4 * 200 * channels : typed.length;
+        const out = await run(t, randomSplit(bytes.subarray(0, samples * size), max));
+        const expected =
+          max === 5
+            ? bytesOf(
+                resample(typed.subarray(0, samples), {
+                  inputRate,
+                  outputRate,
+                  channels,
+                  input: FORMATS[inputFormat],
+                  output: FORMATS[outputFormat],
+                }),
+              )
+            : want;
+        expect(Buffer.concat(out).equals(expected)).toBe(true);
+      }
+    },
+  );
+
+  test('chunkMs: Twilio-style 24 kHz s16le TTS -> 20 ms mu-law chunks of exactly 160 bytes, only the last shorter', async () => {
+    const x = signal(24000, 1, 24000 * 1.013); // 1.013 s: 50 whole chunks + 2.6 ms
+    const t = new PcmResampleTransform({ inputRate: 24000, outputRate: 8000, outputFormat: 'mulaw', chunkMs: 20 });
+    expect(t.chunkMs).toBe(20);
+    const out = await run(t, randomSplit(toBytes(x), 1500));
+    const want = resample(x, { inputRate: 24000, outputRate: 8000, output: 'mulaw' });
+    expect(Buffer.concat(out).equals(bytesOf(want))).toBe(true);
+    expect(want.length).toBe(8104);
+    expect(out.length).toBe(51);
+    for (const c of out.slice(0, -1)) expect(c.length).toBe(160);
+    expect(out.at(-1).length).toBe(8104 - 50 * 160);
+  });
+
+  test('chunkMs re-cuts pass-through and stereo output too (copies, never the input chunks)', async () => {
+    const bytes = toBytes(signal(16000, 2, 1000));
+    const chunks = randomSplit(bytes, 333);
+    const t = new PcmResampleTransform({ inputRate: 16000, outputRate: 16000, channels: 2, chunkMs: 10 });
+    const out = await run(t, chunks);
+    expect(Buffer.concat(out).equals(bytes)).toBe(true);
+    expect(out.map((c) => c.length)).toEqual([...Array(6).fill(640), 4000 - 6 * 640]);
+    const overlaps = (a, b) =>
+      a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.length && b.byteOffset < a.byteOffset + a.length;
+    for (const c of out) expect(chunks.some((i) => overlaps(i, c))).toBe(false);
+    // A stream that ends on a chunk boundary has no short chunk.
+    const exact = await run(new PcmResampleTransform({ inputRate: 48000, outputRate: 16000, chunkMs: 10 }), [
+      toBytes(signal(48000, 1, 4800)),
+    ]);
+    expect(exact.map((c) => c.length)).toEqual(Array(10).fill(320));
+  });
+
+  test.each([
+    [{ chunkMs: '20' }, TypeError, /chunkMs must be a number/],
+    [{ chunkMs: 0 }, RangeError, /chunkMs must be a positive duration/],
+    [{ chunkMs: -20 }, RangeError, /chunkMs/],
+    [{ chunkMs: Number.NaN }, RangeError, /chunkMs/],
+    [{ chunkMs: 0.1 }, RangeError, /whole number of frames at outputRate 16000/],
+    [{ inputFormat: 's16' }, RangeError, /inputFormat must be one of 's16le', 'f32le', 'mulaw', 'alaw', got "s16"/],
+    [{ outputFormat: 8 }, TypeError, /outputFormat must be one of/],
+  ])('new PcmResampleTransform(%p) throws, with no native state left', (extra, Type, message) => {
+    const native = nativeCounter();
+    const options = { inputRate: 48000, outputRate: 16000, ...extra };
+    expect(() => new PcmResampleTransform(options)).toThrow(Type);
+    expect(() => new PcmResampleTransform(options)).toThrow(message);
+    expect(native.live()).toBe(0);
+  });
+
+  test('f32le input ending inside a frame emits an Error naming the format', async () => {
+    const t = new PcmResampleTransform({ inputRate: 48000, outputRate: 16000, inputFormat: 'f32le' });
+    t.on('data', () => {});
+    const failed = new Promise((resolve) => t.on('error', resolve));
+    t.end(Buffer.alloc(4 * 480 + 3));
+    expect((await failed).message).toMatch(
+      /ended with 3 byte\(s\) of an incomplete frame \(a frame is 4 bytes: 1 channel\(s\) of f32le\)/,
+    );
+  });
+});

@@ -18,6 +18,11 @@ import {
   createResampleTransform,
   PcmResampleTransform,
   type PcmResampleTransformOptions,
+  PcmResampler,
+  type PcmResamplerOptions,
+  resample,
+  resampleAsync,
+  type SampleFormat,
   resampleStream,
   type ResampleStreamOptions,
 } from 'rtc-resampler';
@@ -212,6 +217,9 @@ assertType<
     | 'combineAudioFrames'
     | 'createResampleTransform'
     | 'PcmResampleTransform'
+    | 'PcmResampler'
+    | 'resample'
+    | 'resampleAsync'
     | 'resampleStream'
   >
 >();
@@ -246,3 +254,56 @@ export {
   pcmInfo,
   pcmQuality,
 };
+
+// ---- PcmResampler, resample, resampleAsync -------------------------------------
+
+const pcmR = new PcmResampler({ inputRate: 48000, outputRate: 16000 });
+const pcmOut = pcmR.push(new Int16Array(480));
+assertType<Equals<typeof pcmOut, Int16Array>>();
+const toF32 = new PcmResampler({ inputRate: 8000, outputRate: 16000, input: 'mulaw', output: 'f32' });
+const f32Out = toF32.push(new Uint8Array(160));
+assertType<Equals<typeof f32Out, Float32Array>>();
+assertType<Equals<ReturnType<typeof toF32.flush>, Float32Array>>();
+const written: number = toF32.pushInto(Buffer.alloc(160), new Float32Array(toF32.maxOutputFrames(160)));
+const flushed: number = toF32.flushInto(new Float32Array(1024));
+const fmt: SampleFormat = toF32.input;
+const outFmt: 'f32' = toF32.output;
+const pcmROpts: PcmResamplerOptions<'alaw', 's16'> = {
+  inputRate: 8000,
+  outputRate: 8000,
+  input: 'alaw',
+  output: 's16',
+};
+// @ts-expect-error mulaw input is a Uint8Array
+toF32.push(new Int16Array(160));
+// @ts-expect-error f32 output needs a Float32Array
+toF32.pushInto(new Uint8Array(160), new Int16Array(1024));
+// @ts-expect-error no such format
+new PcmResampler({ inputRate: 8000, outputRate: 16000, input: 'u8' });
+// @ts-expect-error rates are required
+new PcmResampler({ inputRate: 8000 });
+
+const once = resample(new Float32Array(480), { inputRate: 48000, outputRate: 16000, input: 'f32' });
+assertType<Equals<typeof once, Float32Array>>();
+const onceMu = resample(new Int16Array(480), { inputRate: 24000, outputRate: 8000, output: 'mulaw' });
+assertType<Equals<typeof onceMu, Uint8Array>>();
+const later = resampleAsync(new Int16Array(960), { inputRate: 44100, outputRate: 48000, channels: 2 });
+assertType<Equals<typeof later, Promise<Int16Array>>>();
+// @ts-expect-error s16 input (the default) is an Int16Array
+resample(new Float32Array(480), { inputRate: 48000, outputRate: 16000 });
+
+const telephony = new PcmResampleTransform({
+  inputRate: 24000,
+  outputRate: 8000,
+  inputFormat: 's16le',
+  outputFormat: 'mulaw',
+  chunkMs: 20,
+});
+const chunkMs: number | undefined = telephony.chunkMs;
+const outByteFormat: ns.PcmByteFormat = telephony.outputFormat;
+// @ts-expect-error not a byte format (f32 is 'f32le')
+new PcmResampleTransform({ inputRate: 8000, outputRate: 16000, inputFormat: 'f32' });
+// @ts-expect-error chunkMs is a number
+new PcmResampleTransform({ inputRate: 8000, outputRate: 16000, chunkMs: '20' });
+
+export { pcmOut, f32Out, written, flushed, fmt, outFmt, pcmROpts, once, onceMu, later, chunkMs, outByteFormat };

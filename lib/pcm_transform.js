@@ -1,18 +1,53 @@
 'use strict';
 
-// A Node `stream.Transform` that resamples raw interleaved signed 16-bit
-// little-endian PCM (`Buffer` chunks split anywhere, even mid-sample).
+// A Node `stream.Transform` that resamples raw interleaved PCM bytes (s16le,
+// f32le, G.711 μ-law or A-law; `Buffer` chunks split anywhere, even
+// mid-sample), optionally re-cut into chunks of an exact duration (`chunkMs`).
 const { Transform } = require('node:stream');
 const os = require('node:os');
 const { isUint8Array } = require('node:util').types;
-const { Int16Core } = require('./core.js');
+const { PcmResampler } = require('./pcm_resampler.js');
 const { AudioResamplerQuality } = require('./resampler.js');
-const { describe } = require('./validate.js');
+const { describe, ARRAY_OF_FORMAT } = require('./validate.js');
+
+/** Byte formats of the stream → sample formats of `PcmResampler`. */
+const BYTE_FORMATS = { s16le: 's16', f32le: 'f32', mulaw: 'mulaw', alaw: 'alaw' };
+
+function checkByteFormat(value, name) {
+  if (typeof value === 'string' && Object.hasOwn(BYTE_FORMATS, value)) return BYTE_FORMATS[value];
+  const kind = typeof value === 'string' ? RangeError : TypeError;
+  throw new kind(
+    `PcmResampleTransform: ${name} must be one of ${Object.keys(BYTE_FORMATS)
+      .map((f) => `'${f}'`)
+      .join(', ')}, got ${describe(value)}`,
+  );
+}
+
+/**
+ * Frames per output chunk for `chunkMs` at `outputRate`: a TypeError unless a
+ * number, a RangeError unless positive and a whole number of frames (so that
+ * every chunk lasts exactly `chunkMs`).
+ */
+function chunkFrames(chunkMs, outputRate) {
+  if (chunkMs === undefined) return 0;
+  if (typeof chunkMs !== 'number') {
+    throw new TypeError(`PcmResampleTransform: chunkMs must be a number, got ${describe(chunkMs)}`);
+  }
+  const frames = (chunkMs * outputRate) / 1000;
+  const whole = Math.round(frames);
+  if (!(chunkMs > 0) || !Number.isFinite(chunkMs) || whole < 1 || Math.abs(frames - whole) > 1e-9 * whole) {
+    throw new RangeError(
+      `PcmResampleTransform: chunkMs must be a positive duration of a whole number of frames at ` +
+        `outputRate ${outputRate} (chunkMs * outputRate / 1000 an integer >= 1), got ${describe(chunkMs)}`,
+    );
+  }
+  return whole;
+}
 
 const LITTLE_ENDIAN = os.endianness() === 'LE';
 const EMPTY = Buffer.alloc(0);
-/** Scratch kept between chunks, in samples (128 KiB); a larger need gets a one-off buffer. */
-const SCRATCH_KEEP = 64 * 1024;
+/** Scratch kept between chunks, in bytes (128 KiB); a larger need gets a one-off buffer. */
+const SCRATCH_KEEP = 128 * 1024;
 
 /**
  * `stream.Transform` options passed on: buffering and lifetime only. Anything
@@ -30,9 +65,11 @@ const TRANSFORM_OPTIONS = new Set([
   'decodeStrings', // true only
 ]);
 
-/** Reverses the bytes of every 16-bit sample in place (big-endian hosts only). */
-function swap16(bytes) {
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).swap16();
+/** Reverses the bytes of every sample in place (big-endian hosts only; G.711 has one byte). */
+function swapBytes(bytes, size) {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (size === 2) b.swap16();
+  else if (size === 4) b.swap32();
 }
 
 const OBJECT_MODE = new Set(['objectMode', 'readableObjectMode', 'writableObjectMode']);
@@ -48,7 +85,7 @@ function checkTransformOptions(rest) {
   if (bad.length > 0) {
     const objectMode = bad.some((key) => OBJECT_MODE.has(key)) ? ', and does not support object mode' : '';
     throw new TypeError(
-      `PcmResampleTransform: unsupported option(s) ${bad.join(', ')} (it transforms s16le bytes${objectMode}; ` +
+      `PcmResampleTransform: unsupported option(s) ${bad.join(', ')} (it transforms PCM bytes${objectMode}; ` +
         `the stream options it takes are ${[...TRANSFORM_OPTIONS].join(', ')})`,
     );
   }
@@ -62,48 +99,78 @@ function chunkError(chunk) {
 }
 
 /**
- * Resamples a byte stream of interleaved s16le PCM from `inputRate` to
- * `outputRate`. Chunks may be split at any byte offset: an odd trailing byte or
- * a partial frame is carried over to the next chunk. At the end the resampler
- * is flushed so the output holds exactly `round(frames * outputRate / inputRate)`
- * frames. At equal rates the chunks are passed through untouched.
+ * Resamples a byte stream of interleaved PCM from `inputRate` to `outputRate`,
+ * and from `inputFormat` to `outputFormat` ('s16le', 'f32le', 'mulaw',
+ * 'alaw'; default s16le, output default the input's). Chunks may be split at
+ * any byte offset: a partial sample or frame is carried over to the next
+ * chunk. At the end the resampler is flushed so the output holds exactly
+ * `round(frames * outputRate / inputRate)` frames. At equal rates and formats
+ * the chunks are passed through untouched.
+ *
+ * With `chunkMs`, output comes in chunks of exactly `chunkMs` of audio
+ * (`chunkMs * outputRate / 1000` frames, which must be whole): only the last
+ * chunk at the end of the stream may be shorter.
  *
  * Only `Buffer`/`Uint8Array` chunks are accepted: anything else (a string, an
  * `Int16Array`, ...) destroys the stream with a TypeError. If the input ends in
- * the middle of a frame (its length is not a multiple of `channels * 2` bytes),
- * the stream emits an Error after the resampled output.
+ * the middle of a frame, the stream emits an Error after the resampled output.
  *
- * Options other than `inputRate`, `outputRate`, `channels` (default 1) and
- * `quality` (default MEDIUM) must be `stream.Transform` buffering/lifetime
- * options (`highWaterMark`, `signal`, `allowHalfOpen`, ...); others are a TypeError.
+ * Options other than `inputRate`, `outputRate`, `channels` (default 1),
+ * `quality` (default MEDIUM), `inputFormat`, `outputFormat` and `chunkMs` must
+ * be `stream.Transform` buffering/lifetime options (`highWaterMark`, `signal`,
+ * `allowHalfOpen`, ...); others are a TypeError.
  */
 class PcmResampleTransform extends Transform {
-  /** @type {Int16Core} */
+  /** @type {PcmResampler} */
   #core;
+  #passThrough;
   #frameBytes;
+  #sampleBytes;
+  #outputFormat;
   /** Bytes of an incomplete frame carried to the next chunk (< frameBytes). */
   #carry = EMPTY;
   /** Total input bytes modulo frameBytes (for the pass-through end check). */
   #passPhase = 0;
-  /** Scratch space for samples that cannot be viewed in place (at most SCRATCH_KEEP kept). */
-  #scratch = new Int16Array(0);
+  /** Scratch space for samples that cannot be viewed in place (at most SCRATCH_KEEP bytes kept). */
+  #scratch = new ArrayBuffer(0);
+  /** Bytes per output chunk with `chunkMs` (0: output as it comes). */
+  #chunkBytes = 0;
+  /** Output bytes waiting for a whole chunk (< chunkBytes). */
+  #pending = EMPTY;
 
   constructor(options) {
     if (options === null || typeof options !== 'object') {
       throw new TypeError(`PcmResampleTransform: options must be an object, got ${describe(options)}`);
     }
-    const { inputRate, outputRate, channels = 1, quality = AudioResamplerQuality.MEDIUM, ...rest } = options;
+    const {
+      inputRate,
+      outputRate,
+      channels = 1,
+      quality = AudioResamplerQuality.MEDIUM,
+      inputFormat = 's16le',
+      outputFormat = inputFormat,
+      chunkMs,
+      ...rest
+    } = options;
     checkTransformOptions(rest);
-    // Arguments are checked before the Transform exists; the core checks them.
-    const core = new Int16Core(inputRate, outputRate, channels, quality, 'PcmResampleTransform');
+    const input = checkByteFormat(inputFormat, 'inputFormat');
+    const output = checkByteFormat(outputFormat, 'outputFormat');
+    // Arguments are checked before the Transform exists; the resampler checks the rest.
+    const core = new PcmResampler({ inputRate, outputRate, channels, quality, input, output });
+    let frames;
     try {
+      frames = chunkFrames(chunkMs, core.outputRate);
       super({ ...rest, decodeStrings: true });
     } catch (err) {
       core.close();
       throw err;
     }
     this.#core = core;
-    this.#frameBytes = 2 * core.channels;
+    this.#passThrough = core.inputRate === core.outputRate && input === output;
+    this.#sampleBytes = ARRAY_OF_FORMAT[input].BYTES_PER_ELEMENT;
+    this.#frameBytes = this.#sampleBytes * core.channels;
+    this.#outputFormat = outputFormat;
+    this.#chunkBytes = frames * ARRAY_OF_FORMAT[output].BYTES_PER_ELEMENT * core.channels;
   }
 
   get inputRate() {
@@ -120,6 +187,23 @@ class PcmResampleTransform extends Transform {
 
   get quality() {
     return this.#core.quality;
+  }
+
+  /** The input byte format ('s16le', 'f32le', 'mulaw' or 'alaw'). */
+  get inputFormat() {
+    return Object.keys(BYTE_FORMATS).find((k) => BYTE_FORMATS[k] === this.#core.input);
+  }
+
+  /** The output byte format. */
+  get outputFormat() {
+    return this.#outputFormat;
+  }
+
+  /** The output chunk duration in ms, or undefined. */
+  get chunkMs() {
+    if (this.#chunkBytes === 0) return undefined;
+    const frameOut = ARRAY_OF_FORMAT[this.#core.output].BYTES_PER_ELEMENT * this.#core.channels;
+    return ((this.#chunkBytes / frameOut) * 1000) / this.#core.outputRate;
   }
 
   /** Like `Writable#write`, but a chunk that is not bytes destroys the stream with a TypeError. */
@@ -153,9 +237,14 @@ class PcmResampleTransform extends Transform {
       callback(chunkError(chunk) ?? new TypeError('PcmResampleTransform: chunk must be a Buffer'));
       return;
     }
-    if (this.#core.passThrough) {
+    if (this.#passThrough) {
       this.#passPhase = (this.#passPhase + chunk.length) % this.#frameBytes;
-      callback(null, chunk);
+      if (this.#chunkBytes === 0) {
+        callback(null, chunk);
+      } else {
+        this.#emit(chunk);
+        callback();
+      }
       return;
     }
     let out;
@@ -165,12 +254,13 @@ class PcmResampleTransform extends Transform {
       callback(err);
       return;
     }
-    callback(null, out);
+    if (out !== undefined) this.#emit(out);
+    callback();
   }
 
   _flush(callback) {
     const core = this.#core;
-    const leftover = core.passThrough ? this.#passPhase : this.#carry.length;
+    const leftover = this.#passThrough ? this.#passPhase : this.#carry.length;
     let tail = null;
     try {
       tail = core.flush();
@@ -180,14 +270,17 @@ class PcmResampleTransform extends Transform {
       return;
     }
     core.close();
-    if (tail !== null) {
-      this.push(toBuffer(tail));
+    if (tail.length > 0) this.#emit(toBuffer(tail));
+    if (this.#pending.length > 0) {
+      // The last chunk: the only one that may be shorter than chunkMs.
+      this.push(this.#pending);
+      this.#pending = EMPTY;
     }
     if (leftover !== 0) {
       callback(
         new Error(
           `PcmResampleTransform: input ended with ${leftover} byte(s) of an incomplete frame ` +
-            `(a frame is ${this.#frameBytes} bytes: ${core.channels} channel(s) of s16le)`,
+            `(a frame is ${this.#frameBytes} bytes: ${core.channels} channel(s) of ${this.inputFormat})`,
         ),
       );
       return;
@@ -200,9 +293,36 @@ class PcmResampleTransform extends Transform {
     callback(err);
   }
 
+  /** Pushes output bytes downstream: as they are, or cut into whole `chunkMs` chunks. */
+  #emit(bytes) {
+    const size = this.#chunkBytes;
+    if (size === 0) {
+      if (bytes.length > 0) this.push(bytes);
+      return;
+    }
+    let pending = this.#pending;
+    let at = 0;
+    if (pending.length > 0) {
+      const need = size - pending.length;
+      if (bytes.length < need) {
+        this.#pending = Buffer.concat([pending, bytes]);
+        return;
+      }
+      this.push(Buffer.concat([pending, bytes.subarray(0, need)]));
+      at = need;
+      pending = EMPTY;
+    }
+    // Whole chunks are copies: a pass-through input chunk may be reused by its writer.
+    for (; at + size <= bytes.length; at += size) {
+      this.push(Buffer.from(bytes.subarray(at, at + size)));
+    }
+    this.#pending = at < bytes.length ? Buffer.from(bytes.subarray(at)) : EMPTY;
+  }
+
   /** Resamples the whole frames available in carry + chunk; returns a Buffer or undefined. */
   #pushBytes(chunk) {
     const frameBytes = this.#frameBytes;
+    const size = this.#sampleBytes;
     const carry = this.#carry;
     const total = carry.length + chunk.length;
     const usable = total - (total % frameBytes);
@@ -210,38 +330,39 @@ class PcmResampleTransform extends Transform {
       this.#carry = Buffer.concat([carry, chunk]);
       return undefined;
     }
-    this.#core.assertOpen();
+    const Typed = ARRAY_OF_FORMAT[this.#core.input];
     let samples;
-    if (carry.length === 0 && chunk.byteOffset % 2 === 0 && LITTLE_ENDIAN) {
+    if (carry.length === 0 && chunk.byteOffset % size === 0 && (LITTLE_ENDIAN || size === 1)) {
       // Zero-copy view over the chunk (the native side reads it synchronously).
-      samples = new Int16Array(chunk.buffer, chunk.byteOffset, usable / 2);
+      samples = new Typed(chunk.buffer, chunk.byteOffset, usable / size);
     } else {
-      const need = usable / 2;
-      if (need > SCRATCH_KEEP) {
-        samples = new Int16Array(need); // outsized chunk: not kept for the rest of the stream
+      let buffer;
+      if (usable > SCRATCH_KEEP) {
+        buffer = new ArrayBuffer(usable); // outsized chunk: not kept for the rest of the stream
       } else {
-        if (this.#scratch.length < need) {
-          this.#scratch = new Int16Array(Math.min(SCRATCH_KEEP, Math.max(need, 2 * this.#scratch.length)));
+        if (this.#scratch.byteLength < usable) {
+          this.#scratch = new ArrayBuffer(Math.min(SCRATCH_KEEP, Math.max(usable, 2 * this.#scratch.byteLength)));
         }
-        samples = this.#scratch.subarray(0, need);
+        buffer = this.#scratch;
       }
-      const bytes = Buffer.from(samples.buffer, samples.byteOffset, usable);
+      samples = new Typed(buffer, 0, usable / size);
+      const bytes = Buffer.from(buffer, 0, usable);
       carry.copy(bytes, 0);
       chunk.copy(bytes, carry.length, 0, usable - carry.length);
-      if (!LITTLE_ENDIAN) swap16(bytes);
+      if (!LITTLE_ENDIAN) swapBytes(bytes, size);
     }
     const consumedFromChunk = usable - carry.length;
     // Copy the remainder so the carry does not pin the (possibly large) chunk.
     this.#carry = consumedFromChunk === chunk.length ? EMPTY : Buffer.from(chunk.subarray(consumedFromChunk));
     const out = this.#core.push(samples);
-    return out === null ? undefined : toBuffer(out);
+    return out.length === 0 ? undefined : toBuffer(out);
   }
 }
 
-/** Wraps the addon's fresh Int16Array output as an s16le Buffer (no copy on LE hosts). */
+/** Wraps the addon's fresh output array as little-endian bytes (no copy on LE hosts). */
 function toBuffer(samples) {
   const buf = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
-  if (!LITTLE_ENDIAN) buf.swap16();
+  if (!LITTLE_ENDIAN) swapBytes(buf, samples.BYTES_PER_ELEMENT);
   return buf;
 }
 

@@ -1,0 +1,372 @@
+'use strict';
+
+// PcmResampler: the four formats at equal and different rates, odd splits,
+// pushInto/flushInto into offset views, too-small outputs, wrong types and
+// partial frames (consuming nothing), G.711 against the `alawmulaw` package,
+// the f32 ↔ s16 rule, and pushInto's allocation-free hot path.
+
+const { PerformanceObserver } = require('node:perf_hooks');
+const v8 = require('node:v8');
+const alawmulaw = require('alawmulaw');
+const { PcmResampler, resample, AudioResamplerQuality } = require('../index.js');
+const { nativeCounter } = require('./helpers/native_count.js');
+const { sine, noise } = require('./helpers/signals.js');
+
+const FORMATS = ['s16', 'f32', 'mulaw', 'alaw'];
+const ARRAY = { s16: Int16Array, f32: Float32Array, mulaw: Uint8Array, alaw: Uint8Array };
+const tag = (x) => Object.prototype.toString.call(x);
+
+let seed = 12345;
+function rand() {
+  seed = (seed * 1664525 + 1013904223) >>> 0;
+  return seed / 0x100000000;
+}
+
+/** The documented f32 → s16 rule, written independently: ×32768, half away from zero, saturate, NaN → 0. */
+function toS16(x) {
+  if (Number.isNaN(x)) return 0;
+  const y = Math.fround(x * 32768); // the engine multiplies in f32
+  const r = Math.sign(y) * Math.floor(Math.abs(y) + 0.5);
+  return Math.max(-32768, Math.min(32767, r));
+}
+
+/** A stereo test signal (tones + noise) as s16, then in `format`. */
+function signalIn(format, frames, channels, rate) {
+  const s = sine(997, rate, frames, channels, 0.6);
+  const n = noise(frames * channels, 7);
+  const x = new Int16Array(frames * channels);
+  for (let i = 0; i < x.length; i++) x[i] = Math.max(-32768, Math.min(32767, s[i] + (n[i] >> 3)));
+  return encode(x, format);
+}
+
+function encode(x, format) {
+  if (format === 's16') return x;
+  if (format === 'f32') return Float32Array.from(x, (v) => v / 32768);
+  return format === 'mulaw' ? alawmulaw.mulaw.encode(x) : alawmulaw.alaw.encode(x);
+}
+
+/** Concatenates typed arrays of one type. */
+function concat(Type, parts) {
+  const out = new Type(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Pushes `x` in random pieces of 0..max frames, then flushes; returns all output. */
+function runPush(r, x, channels, max) {
+  const parts = [];
+  const frames = x.length / channels;
+  for (let pos = 0; pos < frames; ) {
+    const n = Math.min(frames - pos, Math.floor(rand() * (max + 1)));
+    const out = r.push(x.subarray(pos * channels, (pos + n) * channels));
+    expect(tag(out)).toBe(`[object ${ARRAY[r.output].name}]`);
+    expect(out.length % channels).toBe(0);
+    parts.push(out);
+    pos += n;
+  }
+  parts.push(r.flush());
+  return concat(ARRAY[r.output], parts);
+}
+
+/** The same through pushInto/flushInto, each into a window of exactly maxOutputFrames at an odd offset. */
+function runInto(r, x, channels, max) {
+  const Type = ARRAY[r.output];
+  const frames = x.length / channels;
+  const parts = [];
+  const big = new Type(r.maxOutputFrames(max) * channels + 7);
+  for (let pos = 0; pos <= frames; ) {
+    const last = pos === frames;
+    const n = last ? 0 : Math.min(frames - pos, Math.floor(rand() * (max + 1)));
+    const room = r.maxOutputFrames(n) * channels;
+    const window = big.subarray(3, 3 + room); // byteOffset 3 × element size: odd for Uint8Array
+    big.fill(Type === Float32Array ? Number.NaN : 77);
+    const written = last ? r.flushInto(window) : r.pushInto(x.subarray(pos * channels, (pos + n) * channels), window);
+    expect(Number.isInteger(written) && written >= 0 && written * channels <= room).toBe(true);
+    // Nothing outside the written part of the window was touched.
+    const untouched = Type === Float32Array ? Number.isNaN : (v) => v === 77;
+    expect(untouched(big[2]) && big.subarray(3 + written * channels).every(untouched)).toBe(true);
+    parts.push(window.slice(0, written * channels));
+    if (last) break;
+    pos += n;
+  }
+  return concat(Type, parts);
+}
+
+const same = (a, b) => {
+  expect(a.length).toBe(b.length);
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) diff++;
+  expect(diff).toBe(0);
+};
+
+describe('G.711 against alawmulaw (an independent implementation)', () => {
+  const all = Int16Array.from({ length: 65536 }, (_, i) => i - 32768);
+  const codes = Uint8Array.from({ length: 256 }, (_, i) => i);
+
+  test.each(['mulaw', 'alaw'])('%s: all 256 codes decode and all 65,536 int16 inputs encode as the oracle', (law) => {
+    const oracle = alawmulaw[law];
+    // Equal rates: conversion only (the engine's tables).
+    const dec = new PcmResampler({ inputRate: 8000, outputRate: 8000, input: law, output: 's16' });
+    same(dec.push(codes), oracle.decode(codes));
+    const enc = new PcmResampler({ inputRate: 8000, outputRate: 8000, input: 's16', output: law });
+    same(enc.push(all), oracle.encode(all));
+    // The one-shot path and f32 input (x / 32768 is exact) agree.
+    same(resample(all, { inputRate: 8000, outputRate: 8000, output: law }), oracle.encode(all));
+    const f = Float32Array.from(all, (v) => v / 32768);
+    same(resample(f, { inputRate: 8000, outputRate: 8000, input: 'f32', output: law }), oracle.encode(all));
+  });
+
+  test.each(['mulaw', 'alaw'])(
+    '%s output of a resampler is its s16 output encoded; G.711 input is the decoded s16',
+    (law) => {
+      const x = signalIn('s16', 4801, 1, 24000);
+      const s16 = resample(x, { inputRate: 24000, outputRate: 8000 });
+      same(resample(x, { inputRate: 24000, outputRate: 8000, output: law }), alawmulaw[law].encode(s16));
+      const coded = alawmulaw[law].encode(x);
+      same(
+        resample(coded, { inputRate: 24000, outputRate: 16000, input: law, output: 's16' }),
+        resample(alawmulaw[law].decode(coded), { inputRate: 24000, outputRate: 16000 }),
+      );
+    },
+  );
+});
+
+describe('formats x rates: push (odd splits) == pushInto (offset views) == resample', () => {
+  const pairs = [
+    [48000, 16000],
+    [8000, 16000],
+    [24000, 8000],
+    [44100, 48000],
+    [16000, 16000],
+  ];
+  for (const [inputRate, outputRate] of pairs) {
+    test(`${inputRate} -> ${outputRate}, stereo, every input x output format`, () => {
+      const channels = 2;
+      const frames = Math.round(inputRate * 0.11) + 1;
+      for (const input of FORMATS) {
+        const x = signalIn(input, frames, channels, inputRate);
+        for (const output of FORMATS) {
+          const opts = { inputRate, outputRate, channels, input, output };
+          const once = resample(x, opts);
+          expect(once.length).toBe(Math.round((frames * outputRate) / inputRate) * channels);
+          const a = new PcmResampler(opts);
+          same(runPush(a, x, channels, 1 + Math.floor(rand() * 700)), once);
+          // Reused after flush, with another split.
+          same(runPush(a, x, channels, 37), once);
+          const b = new PcmResampler(opts);
+          same(runInto(b, x, channels, 1 + Math.floor(rand() * 900)), once);
+          a.close();
+          b.close();
+        }
+      }
+    });
+  }
+
+  test('s16 output == f32 output converted by the rule; f32 input == s16 input / 32768; f32 output is not clipped', () => {
+    for (const [inputRate, outputRate] of [
+      [48000, 16000],
+      [16000, 24000],
+      [44100, 44100],
+    ]) {
+      const x = signalIn('s16', 3001, 2, inputRate);
+      const opts = { inputRate, outputRate, channels: 2, quality: AudioResamplerQuality.HIGH };
+      const s16 = resample(x, opts);
+      const f32 = resample(x, { ...opts, output: 'f32' });
+      same(s16, Int16Array.from(f32, toS16));
+      same(
+        resample(
+          Float32Array.from(x, (v) => v / 32768),
+          { ...opts, input: 'f32', output: 's16' },
+        ),
+        s16,
+      );
+    }
+    // A full-scale square wave overshoots: f32 output exceeds ±1, s16 output saturates.
+    const square = Float32Array.from({ length: 4800 }, (_, i) => (Math.floor(i / 40) % 2 ? -1 : 1));
+    const y = resample(square, { inputRate: 48000, outputRate: 16000, input: 'f32' });
+    expect(y.some((v) => Math.abs(v) > 1)).toBe(true);
+    const y16 = resample(square, { inputRate: 48000, outputRate: 16000, input: 'f32', output: 's16' });
+    expect(y16.some((v) => v === 32767)).toBe(true);
+    same(y16, Int16Array.from(y, toS16));
+  });
+});
+
+describe('equal rates', () => {
+  test('same format: push returns the same array, pushInto copies, no native state', () => {
+    const native = nativeCounter();
+    for (const format of FORMATS) {
+      const r = new PcmResampler({ inputRate: 16000, outputRate: 16000, channels: 2, input: format });
+      expect(native.live()).toBe(0);
+      const x = signalIn(format, 160, 2, 16000);
+      expect(r.push(x)).toBe(x);
+      const out = new ARRAY[format](400);
+      expect(r.pushInto(x, out.subarray(5))).toBe(160);
+      same(out.subarray(5, 325), x);
+      expect(r.maxOutputFrames(160)).toBe(160);
+      const tail = r.flush();
+      expect(tail).toBeInstanceOf(ARRAY[format]);
+      expect(tail.length).toBe(0);
+      expect(r.flushInto(out)).toBe(0);
+      expect(() => r.pushInto(x, new ARRAY[format](319))).toThrow(RangeError);
+    }
+  });
+
+  test('another format: conversion only, no filter, no delay', () => {
+    const x = noise(999, 3);
+    const r = new PcmResampler({ inputRate: 8000, outputRate: 8000, input: 's16', output: 'f32' });
+    same(
+      r.push(x),
+      Float32Array.from(x, (v) => v / 32768),
+    );
+    expect(r.flush().length).toBe(0);
+    const back = new PcmResampler({ inputRate: 8000, outputRate: 8000, input: 'f32', output: 's16' });
+    const loud = Float32Array.from([0.5 / 32768, -0.5 / 32768, 1.5 / 32768, 1, -1, 2, -2, Number.NaN, 0.25]);
+    same(back.push(loud), Int16Array.from(loud, toS16));
+    same(back.push(loud), Int16Array.from([1, -1, 2, 32767, -32768, 32767, -32768, 0, 8192]));
+  });
+});
+
+describe('caller buffers and bad input', () => {
+  test('too small an out is a RangeError before anything is consumed', () => {
+    for (const format of FORMATS) {
+      const opts = { inputRate: 48000, outputRate: 16000, channels: 2, input: format, output: format };
+      const a = new PcmResampler(opts);
+      const b = new PcmResampler(opts);
+      const x = signalIn(format, 960, 2, 48000);
+      const need = a.maxOutputFrames(960);
+      expect(Number.isInteger(need) && need >= 320).toBe(true);
+      const small = new ARRAY[format](need * 2 - 1);
+      expect(() => a.pushInto(x, small)).toThrow(
+        expect.objectContaining({
+          name: 'RangeError',
+          code: 'ERR_OUT_OF_RANGE',
+          message: expect.stringMatching(/^out has room for/),
+        }),
+      );
+      expect(() => a.pushInto(x, small)).toThrow(`maxOutputFrames(960) = ${need}`);
+      a.push(x.subarray(0, 200)); // something pending for flush
+      b.push(x.subarray(0, 200));
+      expect(() => a.flushInto(new ARRAY[format](a.maxOutputFrames(0) * 2 - 2))).toThrow(/maxOutputFrames\(0\)/);
+      // Nothing consumed: a and b still agree.
+      same(runPush(a, x, 2, 500), runPush(b, x, 2, 500));
+    }
+  });
+
+  test('wrong typed array types are TypeErrors naming the expected type; partial frames RangeErrors; nothing consumed', () => {
+    const r = new PcmResampler({ inputRate: 8000, outputRate: 16000, channels: 2, input: 'mulaw', output: 'f32' });
+    const ref = new PcmResampler({ inputRate: 8000, outputRate: 16000, channels: 2, input: 'mulaw', output: 'f32' });
+    const out = new Float32Array(r.maxOutputFrames(160) * 2);
+    expect(() => r.push(new Int16Array(320))).toThrow(
+      new TypeError("samples must be a Uint8Array for format 'mulaw', got a Int16Array"),
+    );
+    expect(() => r.push([1, 2])).toThrow(TypeError);
+    expect(() => r.pushInto(new Uint8Array(320), new Int16Array(4000))).toThrow(
+      /^out must be a Float32Array for format 'f32'/,
+    );
+    expect(() => r.flushInto(new Float64Array(4000))).toThrow(TypeError);
+    expect(() => r.pushInto(new Uint16Array(320), out)).toThrow(TypeError);
+    expect(() => r.push(new Uint8Array(321))).toThrow(
+      new RangeError('samples has 321 samples, not a whole number of 2-channel frames'),
+    );
+    expect(() => r.pushInto(new Uint8Array(3), out)).toThrow(RangeError);
+    // A Buffer is a Uint8Array: accepted.
+    const x = signalIn('mulaw', 800, 2, 8000);
+    same(r.push(Buffer.from(x)), ref.push(x));
+    same(r.flush(), ref.flush());
+  });
+
+  test('pushInto refuses an out that shares memory with the samples', () => {
+    const r = new PcmResampler({ inputRate: 16000, outputRate: 8000, input: 's16', output: 's16' });
+    const buf = new Int16Array(4000);
+    expect(() => r.pushInto(buf.subarray(0, 160), buf.subarray(100))).toThrow(
+      expect.objectContaining({ name: 'RangeError', message: 'out must not share memory with samples' }),
+    );
+    expect(r.pushInto(buf.subarray(0, 160), buf.subarray(160))).toBeGreaterThanOrEqual(0);
+  });
+
+  test.each([
+    [undefined, TypeError, /options must be an object/],
+    [{ outputRate: 16000 }, TypeError, /inputRate must be a number/],
+    [{ inputRate: 8000, outputRate: 0 }, RangeError, /outputRate/],
+    [
+      { inputRate: 8000, outputRate: 16000, input: 'u8' },
+      RangeError,
+      /input must be one of 's16', 'f32', 'mulaw', 'alaw', got "u8"/,
+    ],
+    [{ inputRate: 8000, outputRate: 16000, output: 1 }, TypeError, /output must be one of/],
+    [{ inputRate: 8000, outputRate: 16000, format: 's16' }, TypeError, /unsupported option\(s\) format/],
+    [{ inputRate: 8000, outputRate: 16000, channels: 65 }, RangeError, /channels/],
+    [{ inputRate: 8000, outputRate: 16000, quality: '2' }, TypeError, /quality/],
+  ])('new PcmResampler(%p) throws', (options, Type, message) => {
+    expect(() => new PcmResampler(options)).toThrow(Type);
+    expect(() => new PcmResampler(options)).toThrow(message);
+  });
+
+  test('getters, maxOutputFrames checks, close is idempotent and frees the native state', () => {
+    const native = nativeCounter();
+    const r = new PcmResampler({ inputRate: 24000, outputRate: 8000, output: 'mulaw' });
+    expect([r.inputRate, r.outputRate, r.channels, r.quality, r.input, r.output, r.closed]).toEqual([
+      24000,
+      8000,
+      1,
+      AudioResamplerQuality.MEDIUM,
+      's16',
+      'mulaw',
+      false,
+    ]);
+    expect(native.live()).toBe(1);
+    expect(() => r.maxOutputFrames(-1)).toThrow(RangeError);
+    expect(() => r.maxOutputFrames('1')).toThrow(TypeError);
+    r.close();
+    r.close();
+    expect(r.closed).toBe(true);
+    expect(native.live()).toBe(0);
+    for (const call of [
+      () => r.push(new Int16Array(2)),
+      () => r.flush(),
+      () => r.pushInto(new Int16Array(2), new Uint8Array(9)),
+    ]) {
+      expect(call).toThrow(new Error('PcmResampler is closed'));
+    }
+  });
+});
+
+describe('allocation-free pushInto', () => {
+  test('1M pushInto calls allocate nothing on the V8 heap (no GC, flat heap)', async () => {
+    const r = new PcmResampler({ inputRate: 48000, outputRate: 16000 });
+    const x = signalIn('s16', 480, 1, 48000);
+    const out = new Int16Array(r.maxOutputFrames(480));
+    for (let i = 0; i < 1000; i++) r.pushInto(x, out); // warm up (JIT, native buffers)
+    global.gc();
+    let gcs = 0;
+    const obs = new PerformanceObserver((list) => {
+      gcs += list.getEntries().length;
+    });
+    obs.observe({ entryTypes: ['gc'] });
+    await new Promise((resolve) => setImmediate(resolve));
+    const before = v8.getHeapStatistics().used_heap_size;
+    let frames = 0;
+    for (let i = 0; i < 1_000_000; i++) frames += r.pushInto(x, out);
+    const after = v8.getHeapStatistics().used_heap_size;
+    await new Promise((resolve) => setTimeout(resolve, 50)); // let gc entries arrive
+    obs.disconnect();
+    expect(Math.abs(frames - 160_000_000)).toBeLessThan(r.maxOutputFrames(0));
+    // Even 8 bytes a push would be 8 MB: at least one scavenge, or a heap that grew.
+    expect(gcs).toBe(0);
+    expect(after - before).toBeLessThan(512 * 1024);
+    // The same loop with push() does allocate (the check can fail).
+    gcs = 0;
+    const obs2 = new PerformanceObserver((list) => {
+      gcs += list.getEntries().length;
+    });
+    obs2.observe({ entryTypes: ['gc'] });
+    for (let i = 0; i < 200_000; i++) r.push(x);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    obs2.disconnect();
+    expect(gcs).toBeGreaterThan(0);
+  }, 60_000);
+});
