@@ -835,12 +835,19 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
-module.exports.NativePcmResampler = nativeBinding.NativePcmResampler
 module.exports.NativeResampler = nativeBinding.NativeResampler
 module.exports.liveNativeResamplers = nativeBinding.liveNativeResamplers
 module.exports.MAX_CHANNELS = nativeBinding.MAX_CHANNELS
 module.exports.MAX_RATE = nativeBinding.MAX_RATE
 module.exports.MAX_RATIO = nativeBinding.MAX_RATIO
+module.exports.pcmClose = nativeBinding.pcmClose
+module.exports.pcmFlush = nativeBinding.pcmFlush
+module.exports.pcmFlushInto = nativeBinding.pcmFlushInto
+module.exports.pcmMaxOutputFrames = nativeBinding.pcmMaxOutputFrames
+module.exports.pcmMemoryBytes = nativeBinding.pcmMemoryBytes
+module.exports.pcmNew = nativeBinding.pcmNew
+module.exports.pcmPush = nativeBinding.pcmPush
+module.exports.pcmPushInto = nativeBinding.pcmPushInto
 module.exports.qualityPresets = nativeBinding.qualityPresets
 module.exports.resamplePcm = nativeBinding.resamplePcm
 module.exports.resamplePcmAsync = nativeBinding.resamplePcmAsync

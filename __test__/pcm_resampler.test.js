@@ -335,6 +335,26 @@ describe('caller buffers and bad input', () => {
   });
 });
 
+describe('lifetime', () => {
+  test('a PcmResampler never closed is garbage-collected and its native state freed', async () => {
+    const native = nativeCounter();
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    (() => {
+      for (let i = 0; i < 50; i++) {
+        const r = new PcmResampler({ inputRate: 44100, outputRate: 48000, channels: 2, output: 'f32' });
+        r.push(new Int16Array(882));
+      }
+    })();
+    expect(native.live()).toBe(50);
+    for (let i = 0; i < 10 && native.live() > 0; i++) {
+      await tick();
+      global.gc();
+      await tick();
+    }
+    expect(native.live()).toBe(0);
+  });
+});
+
 describe('allocation-free pushInto', () => {
   test('1M pushInto calls allocate nothing on the V8 heap (no GC, flat heap)', async () => {
     const r = new PcmResampler({ inputRate: 48000, outputRate: 16000 });

@@ -202,6 +202,211 @@ function runChild(scenario, libName, params) {
   return JSON.parse(res.stdout.trim().split('\n').pop());
 }
 
+// ---------------------------------------------------------------- raw PCM
+
+/**
+ * Median µs per call of each entry of `fns` (name → () => void, one call per
+ * 20 ms or 10 ms chunk), interleaved round by round like the push cases.
+ */
+async function timeCalls(fns, calls) {
+  const names = Object.keys(fns);
+  const samples = Object.fromEntries(names.map((n) => [n, []]));
+  for (const n of names) for (let i = 0; i < CFG.warmup; i++) fns[n]();
+  await tick();
+  for (let round = 0; round < CFG.rounds; round++) {
+    const order = round % 2 ? [...names].reverse() : names;
+    for (const n of order) {
+      minorGc();
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < calls; i++) fns[n]();
+      samples[n].push(Number(process.hrtime.bigint() - t0) / calls / 1000);
+    }
+    await tick();
+  }
+  return Object.fromEntries(names.map((n) => [n, median(samples[n])]));
+}
+
+/** `count` distinct chunks of `ms` of band-limited noise + tone, as Int16Arrays. */
+function pcmChunks(rate, ms, count) {
+  return makeFrames(
+    {
+      AudioFrame: class {
+        constructor(d) {
+          this.data = d;
+        }
+      },
+    },
+    rate,
+    1,
+    count,
+    ms,
+  ).map((f) => f.data);
+}
+
+async function pcmBench(rtc) {
+  const lib = require('..');
+  let alawmulaw = null;
+  try {
+    alawmulaw = require('alawmulaw');
+  } catch {
+    // devDependency not installed: the recipe rows are skipped
+  }
+  const out = { calls: CFG.pushesPerRound };
+  const n = CFG.pushesPerRound;
+
+  // pushInto at MEDIUM 48k→16k mono, 10 ms pushes: what the binding + JS add.
+  {
+    const chunks = pcmChunks(48000, 10, 100);
+    const pr = new lib.PcmResampler({ inputRate: 48000, outputRate: 16000 });
+    const dst = new Int16Array(pr.maxOutputFrames(480) + 3).subarray(3);
+    const empty = new Int16Array(0);
+    const ar = new lib.AudioResampler(48000, 16000);
+    const frames = chunks.map((d) => new lib.AudioFrame(d, 48000, 1, 480));
+    let i = 0;
+    const t = await timeCalls(
+      {
+        pushInto: () => {
+          sink += pr.pushInto(chunks[i++ % 100], dst);
+        },
+        push: () => {
+          sink += pr.push(chunks[i++ % 100]).length;
+        },
+        audioResamplerPush: () => {
+          sink += ar.push(frames[i++ % 100]).length;
+        },
+        emptyPushInto: () => {
+          sink += pr.pushInto(empty, dst);
+        },
+      },
+      n,
+    );
+    pr.close();
+    ar.close();
+    const engineUs = engineEstimate('MEDIUM', 48000, 16000, 1);
+    out.pushInto = { ...t, engineUs, overheadUs: engineUs === null ? null : t.pushInto - engineUs };
+    // Heap allocated per pushInto: used heap growth over many calls with no GC in between.
+    const r2 = new lib.PcmResampler({ inputRate: 48000, outputRate: 16000 });
+    const calls = CFG.retentionPushes;
+    global.gc?.();
+    const before = require('node:v8').getHeapStatistics().used_heap_size;
+    for (let k = 0; k < calls; k++) r2.pushInto(chunks[k % 100], dst);
+    const after = require('node:v8').getHeapStatistics().used_heap_size;
+    out.pushInto.heapBytesPerCall = Math.max(0, after - before) / calls;
+    out.pushInto.heapCalls = calls;
+    r2.close();
+  }
+
+  // G.711 telephony per 20 ms chunk: ours against alawmulaw + rtc-node's AudioResampler.
+  const g711 = [];
+  for (const [inRate, outRate, dir] of [
+    [8000, 16000, 'decode'],
+    [24000, 8000, 'encode'],
+  ]) {
+    const pcm = pcmChunks(inRate, 20, 100);
+    const mu = alawmulaw
+      ? pcm.map((x) => alawmulaw.mulaw.encode(x))
+      : pcm.map((x) => Uint8Array.from(x, (v) => v & 0xff));
+    const input = dir === 'decode' ? 'mulaw' : 's16';
+    const output = dir === 'decode' ? 's16' : 'mulaw';
+    const src = dir === 'decode' ? mu : pcm;
+    const ours = new lib.PcmResampler({ inputRate: inRate, outputRate: outRate, input, output });
+    const dst = new (output === 's16' ? Int16Array : Uint8Array)(ours.maxOutputFrames(pcm[0].length));
+    let i = 0;
+    const fns = {
+      oursPush: () => {
+        sink += ours.push(src[i++ % 100]).length;
+      },
+      oursPushInto: () => {
+        sink += ours.pushInto(src[i++ % 100], dst);
+      },
+    };
+    let rtcR = null;
+    if (rtc && alawmulaw) {
+      rtcR = new rtc.AudioResampler(inRate, outRate, 1, rtc.Quality.MEDIUM);
+      fns.recipe =
+        dir === 'decode'
+          ? () => {
+              const d = alawmulaw.mulaw.decode(mu[i++ % 100]);
+              for (const f of rtcR.push(new rtc.AudioFrame(d, inRate, 1, d.length))) sink += f.data.length;
+            }
+          : () => {
+              const d = pcm[i++ % 100];
+              for (const f of rtcR.push(new rtc.AudioFrame(d, inRate, 1, d.length))) {
+                sink += alawmulaw.mulaw.encode(f.data).length;
+              }
+            };
+    }
+    const t = await timeCalls(fns, n);
+    ours.close();
+    rtcR?.close();
+    g711.push({ case: `μ-law ${kHz(inRate)} → s16 ${kHz(outRate)}`, dir, ...t });
+  }
+  g711[1].case = 's16 24k → μ-law 8k';
+  out.g711 = g711;
+
+  // f32 against s16, MEDIUM 48k→16k mono, 10 ms pushes (push and pushInto).
+  {
+    const s16 = pcmChunks(48000, 10, 100);
+    const f32 = s16.map((x) => Float32Array.from(x, (v) => v / 32768));
+    const a = new lib.PcmResampler({ inputRate: 48000, outputRate: 16000, input: 's16' });
+    const b = new lib.PcmResampler({ inputRate: 48000, outputRate: 16000, input: 'f32' });
+    const da = new Int16Array(a.maxOutputFrames(480));
+    const db = new Float32Array(b.maxOutputFrames(480));
+    let i = 0;
+    out.f32 = await timeCalls(
+      {
+        s16Push: () => {
+          sink += a.push(s16[i++ % 100]).length;
+        },
+        f32Push: () => {
+          sink += b.push(f32[i++ % 100]).length;
+        },
+        s16PushInto: () => {
+          sink += a.pushInto(s16[i++ % 100], da);
+        },
+        f32PushInto: () => {
+          sink += b.pushInto(f32[i++ % 100], db);
+        },
+      },
+      n,
+    );
+    a.close();
+    b.close();
+  }
+
+  // resampleAsync against resample: 60 s stereo 44.1k→48k, MEDIUM.
+  {
+    const frames = 60 * 44100;
+    const x = new Int16Array(frames * 2);
+    const tone = pcmChunks(44100, 1000, 1)[0];
+    for (let k = 0; k < x.length; k++) x[k] = tone[(k >> 1) % tone.length];
+    const opts = { inputRate: 44100, outputRate: 48000, channels: 2 };
+    const syncMs = [];
+    const asyncMs = [];
+    let maxLagMs = 0;
+    const runs = QUICK ? 3 : 5;
+    for (let k = 0; k < runs; k++) {
+      let t0 = performance.now();
+      sink += lib.resample(x, opts).length;
+      syncMs.push(performance.now() - t0);
+      await tick();
+      let last = performance.now();
+      const timer = setInterval(() => {
+        const now = performance.now();
+        maxLagMs = Math.max(maxLagMs, now - last - 5);
+        last = now;
+      }, 5);
+      t0 = performance.now();
+      sink += (await lib.resampleAsync(x, opts)).length;
+      asyncMs.push(performance.now() - t0);
+      clearInterval(timer);
+      await tick();
+    }
+    out.async = { syncMs: median(syncMs), asyncMs: median(asyncMs), maxLagMs, runs };
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
@@ -234,6 +439,7 @@ async function main() {
     live: [],
     manyCalls: [],
     agentsApp: null,
+    pcm: null,
   };
 
   const pushJobs = [];
@@ -256,7 +462,7 @@ async function main() {
   if (rtc && !agents) {
     process.stderr.write('NOTICE: @livekit/agents is not installed; skipping the agents-app scenario.\n');
   }
-  const total = pushJobs.length + createJobs.length + childJobs.length * libs.length + (agents ? 2 : 0);
+  const total = pushJobs.length + createJobs.length + childJobs.length * libs.length + (agents ? 2 : 0) + 1;
   let step = 0;
 
   // 1. Per-push cost, interleaved round by round.
@@ -322,6 +528,11 @@ async function main() {
     row.ratio = b ? row.rtcNodeUs / row.oursUs : null;
     report.create.push(row);
   }
+
+  // 2b. Raw PCM: PcmResampler's pushInto, G.711 against the common recipe, f32
+  // against s16, resampleAsync against resample.
+  progress(++step, total, 'PCM: pushInto, G.711 recipes, f32 vs s16, resampleAsync');
+  report.pcm = await pcmBench(rtc);
 
   // 3-5. Child processes, one library at a time.
   for (const [scenario, params] of childJobs) {
@@ -457,6 +668,7 @@ function renderTables(r) {
       );
     }
   }
+  if (r.pcm) renderPcm(r.pcm, out);
   if (r.agentsApp) {
     const a = r.agentsApp;
     out.push('');
@@ -486,6 +698,56 @@ function renderTables(r) {
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The raw-PCM tables. */
+function renderPcm(p, out) {
+  const u = p.pushInto;
+  out.push('');
+  out.push(`PcmResampler, MEDIUM 48k→16k mono, 10 ms pushes, µs per call (median of interleaved rounds × ${p.calls})`);
+  out.push('');
+  out.push('| call | µs | engine alone (cargo bench) | binding + JS |');
+  out.push('|---|---:|---:|---:|');
+  const over = (x) => (u.engineUs === null ? '–' : f1(x - u.engineUs));
+  out.push(`| \`pushInto(samples, out)\` | ${f1(u.pushInto)} | ${f1(u.engineUs)} | ${over(u.pushInto)} |`);
+  out.push(`| \`push(samples)\` | ${f1(u.push)} | ${f1(u.engineUs)} | ${over(u.push)} |`);
+  out.push(
+    `| \`AudioResampler#push(frame)\` | ${f1(u.audioResamplerPush)} | ${f1(u.engineUs)} | ${over(u.audioResamplerPush)} |`,
+  );
+  out.push(`| \`pushInto(empty, out)\` (the call alone) | ${f1(u.emptyPushInto)} | – | – |`);
+  out.push('');
+  out.push(`V8 heap growth over ${u.heapCalls} \`pushInto\` calls: ${u.heapBytesPerCall.toFixed(3)} bytes per call`);
+  out.push('');
+  out.push(
+    'G.711 telephony at MEDIUM, µs per 20 ms chunk: ours against `alawmulaw` + `@livekit/rtc-node` AudioResampler',
+  );
+  out.push('');
+  out.push('| case | ours `push` | ours `pushInto` | alawmulaw + rtc-node | recipe / ours `pushInto` |');
+  out.push('|---|---:|---:|---:|---:|');
+  for (const g of p.g711) {
+    const ratio = g.recipe === undefined ? null : g.recipe / g.oursPushInto;
+    out.push(`| ${g.case} | ${f1(g.oursPush)} | ${f1(g.oursPushInto)} | ${f1(g.recipe)} | ${fx(ratio)} |`);
+  }
+  out.push('');
+  out.push('f32 against s16, MEDIUM 48k→16k mono, µs per 10 ms push');
+  out.push('');
+  out.push('| call | s16 | f32 | f32 / s16 |');
+  out.push('|---|---:|---:|---:|');
+  const f = p.f32;
+  out.push(`| \`push\` | ${f1(f.s16Push)} | ${f1(f.f32Push)} | ${(f.f32Push / f.s16Push).toFixed(2)} |`);
+  out.push(
+    `| \`pushInto\` | ${f1(f.s16PushInto)} | ${f1(f.f32PushInto)} | ${(f.f32PushInto / f.s16PushInto).toFixed(2)} |`,
+  );
+  out.push('');
+  const a = p.async;
+  out.push(`One-shot, 60 s stereo 44.1k→48k, MEDIUM (median of ${a.runs})`);
+  out.push('');
+  out.push('| call | wall ms | event loop |');
+  out.push('|---|---:|---|');
+  out.push(`| \`resample\` | ${a.syncMs.toFixed(0)} | blocked for the whole call |`);
+  out.push(
+    `| \`resampleAsync\` | ${a.asyncMs.toFixed(0)} (${(a.asyncMs / a.syncMs).toFixed(2)}× sync) | free: a 5 ms timer was at most ${a.maxLagMs.toFixed(1)} ms late |`,
+  );
 }
 
 main().then(

@@ -7,7 +7,7 @@
 // error policy (lib/validate.js) and keeps the equal-rate, equal-format case
 // native-free.
 
-const { NativePcmResampler } = require('./native.js');
+const { pcmNew, pcmPush, pcmFlush, pcmPushInto, pcmFlushInto, pcmMaxOutputFrames, pcmClose } = require('./native.js');
 const {
   checkRate,
   checkChannels,
@@ -54,7 +54,7 @@ function readOptions(options, owner) {
  * ITU-T G.711) in, the output format out.
  */
 class PcmResampler {
-  /** Native state; null when input and output are the same rate and format. */
+  /** Native state (an External for the `pcm*` functions); null when input and output are the same rate and format. */
   #native = null;
   #o;
   #closed = false;
@@ -63,7 +63,7 @@ class PcmResampler {
     const o = readOptions(options, 'PcmResampler');
     this.#o = o;
     if (o.inputRate !== o.outputRate || o.input !== o.output) {
-      this.#native = new NativePcmResampler(
+      this.#native = pcmNew(
         o.inputRate,
         o.outputRate,
         o.channels,
@@ -118,14 +118,14 @@ class PcmResampler {
     const o = this.#o;
     checkSamples(samples, o.input, o.channels, 'samples');
     if (this.#native === null) return samples;
-    return this.#native.push(samples);
+    return pcmPush(this.#native, samples);
   }
 
   /** The rest of the output (exact total length), then resets for reuse. */
   flush() {
     this.#assertOpen();
     if (this.#native === null) return new ARRAY_OF_FORMAT[this.#o.output](0);
-    return this.#native.flush();
+    return pcmFlush(this.#native);
   }
 
   /**
@@ -138,7 +138,7 @@ class PcmResampler {
     const o = this.#o;
     const frames = checkSamples(samples, o.input, o.channels, 'samples');
     checkOut(out, o.output, 'out');
-    if (this.#native !== null) return this.#native.pushInto(samples, out);
+    if (this.#native !== null) return pcmPushInto(this.#native, samples, out);
     if (out.length < samples.length) {
       throw new RangeError(
         `out has room for ${Math.floor(out.length / o.channels)} frames; pushInto of ${frames} frames ` +
@@ -153,14 +153,14 @@ class PcmResampler {
   flushInto(out) {
     this.#assertOpen();
     checkOut(out, this.#o.output, 'out');
-    return this.#native === null ? 0 : this.#native.flushInto(out);
+    return this.#native === null ? 0 : pcmFlushInto(this.#native, out);
   }
 
   /** Frames of output room that always suffice for a push of `inputFrames` frames (0: a flush). */
   maxOutputFrames(inputFrames) {
     this.#assertOpen();
     checkInteger(inputFrames, 'inputFrames', 0, Number.MAX_SAFE_INTEGER);
-    return this.#native === null ? inputFrames : this.#native.maxOutputFrames(inputFrames);
+    return this.#native === null ? inputFrames : pcmMaxOutputFrames(this.#native, inputFrames);
   }
 
   /** Frees the native state now; idempotent. */
@@ -170,7 +170,7 @@ class PcmResampler {
     const n = this.#native;
     if (n !== null) {
       this.#native = null;
-      n.close();
+      pcmClose(n);
     }
   }
 }

@@ -374,9 +374,6 @@ struct RawArray {
 impl RawArray {
     fn read(env: &Env, value: &Unknown, name: &str, format: SampleFormat) -> Result<RawArray> {
         let (raw_env, raw) = (env.raw(), value.raw());
-        let mut is_typed = false;
-        // SAFETY: plain N-API queries on a live value of this call.
-        unsafe { napi::sys::napi_is_typedarray(raw_env, raw, &mut is_typed) };
         let wanted = match format {
             SampleFormat::S16 => NAPI_INT16_ARRAY,
             SampleFormat::F32 => NAPI_FLOAT32_ARRAY,
@@ -387,24 +384,26 @@ impl RawArray {
             data: std::ptr::null_mut(),
             len: 0,
         };
-        if is_typed {
-            let mut data = std::ptr::null_mut();
-            let mut buffer = std::ptr::null_mut();
-            let mut offset = 0usize;
-            // SAFETY: `raw` is a typed array (checked above).
-            unsafe {
-                napi::sys::napi_get_typedarray_info(
-                    raw_env,
-                    raw,
-                    &mut arr.kind,
-                    &mut arr.len,
-                    &mut data,
-                    &mut buffer,
-                    &mut offset,
-                )
-            };
-            arr.data = data.cast();
+        let mut data = std::ptr::null_mut();
+        let mut buffer = std::ptr::null_mut();
+        let mut offset = 0usize;
+        // SAFETY: a plain N-API query on a live value of this call; it fails
+        // (leaving `kind` at -1) for anything but a typed array.
+        let status = unsafe {
+            napi::sys::napi_get_typedarray_info(
+                raw_env,
+                raw,
+                &mut arr.kind,
+                &mut arr.len,
+                &mut data,
+                &mut buffer,
+                &mut offset,
+            )
+        };
+        if status != napi::sys::Status::napi_ok {
+            arr.kind = -1;
         }
+        arr.data = data.cast();
         if arr.kind != wanted {
             let msg = format!(
                 "{name} must be a {} for format '{}'",
@@ -510,172 +509,30 @@ fn probe_format(env: &Env, call: &str, samples: u64, format: SampleFormat) -> Re
     )
 }
 
-/// Native state of one PCM resampler. Use `PcmResampler` from the package instead.
-#[napi(custom_finalize)]
-pub struct NativePcmResampler {
+/// Native state of one PCM resampler, held by `PcmResampler` (lib/pcm_resampler.js)
+/// as an `External` and passed to the `pcm*` functions. Free functions on an
+/// `External` cost about 100 ns a call where a class method costs 300 (napi-rs
+/// 3.16's per-method class identity and borrow bookkeeping), and `pushInto`
+/// runs every 10-20 ms per stream.
+pub struct PcmState {
     /// `None` once closed (or after an internal failure).
     inner: Option<PcmResampler>,
     failed: bool,
     /// Bytes reported to V8 as external memory (see `NativeResampler::external`).
     external: i64,
+    /// The env the report was made to, to withdraw it when V8 collects the state.
+    env: napi::sys::napi_env,
     input: SampleFormat,
     output: SampleFormat,
 }
 
-#[napi]
-impl NativePcmResampler {
-    /// Formats are indices into `sampleFormats()`.
-    #[napi(constructor)]
-    pub fn new(
-        env: Env,
-        input_rate: f64,
-        output_rate: f64,
-        channels: f64,
-        quality: f64,
-        input_format: f64,
-        output_format: f64,
-    ) -> Result<Self> {
-        let input_rate = int_in_range(&env, input_rate, "inputRate", 1, MAX_RATE as u64)? as u32;
-        let output_rate = int_in_range(&env, output_rate, "outputRate", 1, MAX_RATE as u64)? as u32;
-        let channels = int_in_range(&env, channels, "channels", 1, MAX_CHANNELS as u64)? as usize;
-        let max_quality = Quality::ALL.len() as u64 - 1;
-        let quality = int_in_range(&env, quality, "quality", 0, max_quality)?;
-        let quality = Quality::from_index(quality as u32).expect("range checked above");
-        let input = format_arg(&env, input_format, "input")?;
-        let output = format_arg(&env, output_format, "output")?;
-        if let Err(e) = check_ratio(input_rate, output_rate) {
-            return Err(engine_error(&env, e));
-        }
-        let inner = guard(&env, || {
-            PcmResampler::new(input_rate, output_rate, channels, quality, input, output)
-        })?;
-        LIVE_ENGINES.fetch_add(1, Ordering::Relaxed);
-        let mut resampler = NativePcmResampler {
-            inner: Some(inner),
-            failed: false,
-            external: 0,
-            input,
-            output,
-        };
-        resampler.report(&env);
-        Ok(resampler)
-    }
-
-    /// Resamples interleaved samples of the input format; returns the output
-    /// now available (a typed array of the output format, possibly empty).
-    #[napi(
-        ts_args_type = "samples: Int16Array | Float32Array | Uint8Array",
-        ts_return_type = "Int16Array | Float32Array | Uint8Array"
-    )]
-    pub fn push<'env>(&mut self, env: &'env Env, samples: Unknown) -> Result<TypedOut<'env>> {
-        let input = RawArray::read(env, &samples, "samples", self.input)?;
-        if let Some(engine) = self.inner.as_ref() {
-            probe_format(
-                env,
-                "push",
-                engine.max_push_output_samples(input.len),
-                self.output,
-            )?;
-        }
-        let format = self.input;
-        // SAFETY: `samples` lives for this call; nothing else borrows its memory.
-        let data = unsafe { input.input(format) };
-        self.run(env, |engine| engine.push(data).map(Some), None)
-            .map(|out| out.expect("push returns output"))
-    }
-
-    /// Returns the rest of the output and resets for reuse.
-    #[napi(ts_return_type = "Int16Array | Float32Array | Uint8Array")]
-    pub fn flush<'env>(&mut self, env: &'env Env) -> Result<TypedOut<'env>> {
-        if let Some(engine) = self.inner.as_ref() {
-            probe_format(env, "flush", engine.max_flush_output_samples(), self.output)?;
-        }
-        self.run(env, |engine| engine.flush().map(Some), None)
-            .map(|out| out.expect("flush returns output"))
-    }
-
-    /// Resamples into `out` (a typed array of the output format, any
-    /// byteOffset); returns the frames written. Allocates nothing.
-    #[napi(
-        ts_args_type = "samples: Int16Array | Float32Array | Uint8Array, out: Int16Array | Float32Array | Uint8Array"
-    )]
-    pub fn push_into(&mut self, env: &Env, samples: Unknown, out: Unknown) -> Result<u32> {
-        let input = RawArray::read(env, &samples, "samples", self.input)?;
-        let dest = RawArray::read(env, &out, "out", self.output)?;
-        if input.overlaps(&dest) {
-            return Err(range_error(env, "out must not share memory with samples"));
-        }
-        let (fi, fo) = (self.input, self.output);
-        let mut written = 0usize;
-        // SAFETY: both arrays live for this call and do not overlap.
-        let (data, dst) = unsafe { (input.input(fi), dest.output(fo)) };
-        self.run(
-            env,
-            |engine| {
-                written = engine.push_into(data, dst)?;
-                Ok(None)
-            },
-            Some(()),
-        )?;
-        Ok(written as u32)
-    }
-
-    /// Writes the rest of the output into `out` and resets; returns the frames written.
-    #[napi(ts_args_type = "out: Int16Array | Float32Array | Uint8Array")]
-    pub fn flush_into(&mut self, env: &Env, out: Unknown) -> Result<u32> {
-        let dest = RawArray::read(env, &out, "out", self.output)?;
-        let fo = self.output;
-        let mut written = 0usize;
-        // SAFETY: `out` lives for this call; nothing else borrows its memory.
-        let dst = unsafe { dest.output(fo) };
-        self.run(
-            env,
-            |engine| {
-                written = engine.flush_into(dst)?;
-                Ok(None)
-            },
-            Some(()),
-        )?;
-        Ok(written as u32)
-    }
-
-    /// Most frames a push of `inputFrames` frames returns (`0`: a flush).
-    #[napi]
-    pub fn max_output_frames(&self, env: Env, input_frames: f64) -> Result<f64> {
-        let frames = int_in_range(&env, input_frames, "inputFrames", 0, 1 << 53)?;
-        let engine = live_pcm(&self.inner, self.failed)?;
-        let frames = usize::try_from(frames).unwrap_or(usize::MAX);
-        Ok(engine.max_output_frames(frames) as f64)
-    }
-
-    /// Frees the native state now. Idempotent.
-    #[napi]
-    pub fn close(&mut self, env: Env) {
-        self.release();
-        self.unreport(&env);
-    }
-
-    /// Whether `close()` was called (or the resampler failed).
-    #[napi(getter)]
-    pub fn closed(&self) -> bool {
-        self.inner.is_none()
-    }
-
-    /// Native heap bytes this resampler holds now (0 once closed).
-    #[napi(getter)]
-    pub fn memory_bytes(&self) -> f64 {
-        self.inner.as_ref().map_or(0.0, |r| r.memory_bytes() as f64)
-    }
-}
-
-impl NativePcmResampler {
+impl PcmState {
     /// Runs one engine call; `Some(output)` is copied into a new typed array.
     /// A panic becomes a JS Error and retires this resampler.
     fn run<'env>(
         &mut self,
         env: &'env Env,
         op: impl FnOnce(&mut PcmResampler) -> std::result::Result<Option<Output<'_>>, EngineError>,
-        _into: Option<()>,
     ) -> Result<Option<TypedOut<'env>>> {
         let inner = match self.inner.as_mut() {
             Some(r) => r,
@@ -724,22 +581,186 @@ impl NativePcmResampler {
     }
 }
 
-impl ObjectFinalize for NativePcmResampler {
-    fn finalize(mut self, env: Env) -> Result<()> {
-        self.release();
-        self.unreport(&env);
-        Ok(())
-    }
-}
-
-impl Drop for NativePcmResampler {
+impl Drop for PcmState {
+    // Runs when V8 collects a state that was never closed (napi-rs's External
+    // finalizer, on the thread of its env, which is still alive then).
     fn drop(&mut self) {
         self.release();
+        if self.external != 0 {
+            let mut ignored = 0i64;
+            // SAFETY: `env` is the env this state was created in; finalizers run on its thread.
+            unsafe {
+                napi::sys::napi_adjust_external_memory(self.env, -self.external, &mut ignored)
+            };
+            self.external = 0;
+        }
     }
 }
 
-fn live_pcm(inner: &Option<PcmResampler>, failed: bool) -> Result<&PcmResampler> {
-    inner.as_ref().ok_or_else(|| pcm_closed_error(failed))
+/// A new PCM resampler state (formats are indices into `sampleFormats()`).
+#[napi(ts_return_type = "ExternalObject<'PcmState'>")]
+pub fn pcm_new(
+    env: Env,
+    input_rate: f64,
+    output_rate: f64,
+    channels: f64,
+    quality: f64,
+    input_format: f64,
+    output_format: f64,
+) -> Result<External<PcmState>> {
+    let args = one_shot_args(
+        &env,
+        input_rate,
+        output_rate,
+        channels,
+        quality,
+        input_format,
+        output_format,
+    )?;
+    let inner = guard(&env, || {
+        PcmResampler::new(
+            args.input_rate,
+            args.output_rate,
+            args.channels,
+            args.quality,
+            args.input,
+            args.output,
+        )
+    })?;
+    LIVE_ENGINES.fetch_add(1, Ordering::Relaxed);
+    let mut state = PcmState {
+        inner: Some(inner),
+        failed: false,
+        external: 0,
+        env: env.raw(),
+        input: args.input,
+        output: args.output,
+    };
+    state.report(&env);
+    Ok(External::new(state))
+}
+
+/// Resamples interleaved samples of the input format; returns the output now
+/// available (a typed array of the output format, possibly empty).
+#[napi(
+    ts_args_type = "state: ExternalObject<'PcmState'>, samples: Int16Array | Float32Array | Uint8Array",
+    ts_return_type = "Int16Array | Float32Array | Uint8Array"
+)]
+pub fn pcm_push<'env>(
+    env: &'env Env,
+    state: &mut External<PcmState>,
+    samples: Unknown,
+) -> Result<TypedOut<'env>> {
+    let input = RawArray::read(env, &samples, "samples", state.input)?;
+    if let Some(engine) = state.inner.as_ref() {
+        probe_format(
+            env,
+            "push",
+            engine.max_push_output_samples(input.len),
+            state.output,
+        )?;
+    }
+    let format = state.input;
+    // SAFETY: `samples` lives for this call; nothing else borrows its memory.
+    let data = unsafe { input.input(format) };
+    state
+        .run(env, |engine| engine.push(data).map(Some))
+        .map(|out| out.expect("push returns output"))
+}
+
+/// Returns the rest of the output and resets for reuse.
+#[napi(
+    ts_args_type = "state: ExternalObject<'PcmState'>",
+    ts_return_type = "Int16Array | Float32Array | Uint8Array"
+)]
+pub fn pcm_flush<'env>(env: &'env Env, state: &mut External<PcmState>) -> Result<TypedOut<'env>> {
+    if let Some(engine) = state.inner.as_ref() {
+        probe_format(
+            env,
+            "flush",
+            engine.max_flush_output_samples(),
+            state.output,
+        )?;
+    }
+    state
+        .run(env, |engine| engine.flush().map(Some))
+        .map(|out| out.expect("flush returns output"))
+}
+
+/// Resamples into `out` (a typed array of the output format, any byteOffset);
+/// returns the frames written. Allocates nothing.
+#[napi(
+    ts_args_type = "state: ExternalObject<'PcmState'>, samples: Int16Array | Float32Array | Uint8Array, out: Int16Array | Float32Array | Uint8Array"
+)]
+pub fn pcm_push_into(
+    env: &Env,
+    state: &mut External<PcmState>,
+    samples: Unknown,
+    out: Unknown,
+) -> Result<u32> {
+    let input = RawArray::read(env, &samples, "samples", state.input)?;
+    let dest = RawArray::read(env, &out, "out", state.output)?;
+    if input.overlaps(&dest) {
+        return Err(range_error(env, "out must not share memory with samples"));
+    }
+    let (fi, fo) = (state.input, state.output);
+    let mut written = 0usize;
+    // SAFETY: both arrays live for this call and do not overlap.
+    let (data, dst) = unsafe { (input.input(fi), dest.output(fo)) };
+    state.run(env, |engine| {
+        written = engine.push_into(data, dst)?;
+        Ok(None)
+    })?;
+    Ok(written as u32)
+}
+
+/// Writes the rest of the output into `out` and resets; returns the frames written.
+#[napi(
+    ts_args_type = "state: ExternalObject<'PcmState'>, out: Int16Array | Float32Array | Uint8Array"
+)]
+pub fn pcm_flush_into(env: &Env, state: &mut External<PcmState>, out: Unknown) -> Result<u32> {
+    let dest = RawArray::read(env, &out, "out", state.output)?;
+    let fo = state.output;
+    let mut written = 0usize;
+    // SAFETY: `out` lives for this call; nothing else borrows its memory.
+    let dst = unsafe { dest.output(fo) };
+    state.run(env, |engine| {
+        written = engine.flush_into(dst)?;
+        Ok(None)
+    })?;
+    Ok(written as u32)
+}
+
+/// Most frames a push of `inputFrames` frames returns (`0`: a flush).
+#[napi(ts_args_type = "state: ExternalObject<'PcmState'>, inputFrames: number")]
+pub fn pcm_max_output_frames(
+    env: Env,
+    state: &External<PcmState>,
+    input_frames: f64,
+) -> Result<f64> {
+    let frames = int_in_range(&env, input_frames, "inputFrames", 0, 1 << 53)?;
+    let engine = state
+        .inner
+        .as_ref()
+        .ok_or_else(|| pcm_closed_error(state.failed))?;
+    let frames = usize::try_from(frames).unwrap_or(usize::MAX);
+    Ok(engine.max_output_frames(frames) as f64)
+}
+
+/// Frees the native state now. Idempotent.
+#[napi(ts_args_type = "state: ExternalObject<'PcmState'>")]
+pub fn pcm_close(env: Env, state: &mut External<PcmState>) {
+    state.release();
+    state.unreport(&env);
+}
+
+/// Native heap bytes the state holds now (0 once closed); what is reported to V8.
+#[napi(ts_args_type = "state: ExternalObject<'PcmState'>")]
+pub fn pcm_memory_bytes(state: &External<PcmState>) -> f64 {
+    state
+        .inner
+        .as_ref()
+        .map_or(0.0, |r| r.memory_bytes() as f64)
 }
 
 fn pcm_closed_error(failed: bool) -> Error {

@@ -49,6 +49,9 @@ pub struct StreamResampler {
     /// frames returned): the core's delay, trimmed, plus what its input FIFO
     /// holds. The base of [`StreamResampler::max_output_frames`].
     max_pending: u64,
+    /// `core.memory_bytes()`, fixed at construction (FIFOs, tables and plans
+    /// do not grow): `memory_bytes` runs after every call of the binding.
+    core_bytes: usize,
 }
 
 /// Output capacity (samples) above which the buffer is given back after a huge push.
@@ -99,7 +102,9 @@ impl StreamResampler {
             frames_in: 0,
             keep_capacity,
             max_pending,
+            core_bytes: 0,
         };
+        resampler.core_bytes = resampler.core.memory_bytes();
         resampler.restart()?;
         Ok(resampler)
     }
@@ -241,7 +246,7 @@ impl StreamResampler {
             + self.out_f32.capacity() * 4
             + self.out_u8.capacity()
             + self.emitter.carry.capacity() * 4
-            + self.core.memory_bytes()
+            + self.core_bytes
     }
 
     /// Output frames trimmed at the start of each segment (the delay
@@ -477,12 +482,24 @@ fn feed_input(
     channels: usize,
     sink: &mut dyn Sink,
 ) -> Result<(), EngineError> {
-    let (codes, table) = match input {
-        Input::S16(s) => return core.feed(Source::I16(s), sink),
-        Input::F32(s) => return core.feed(Source::F32(s), sink),
-        Input::Mulaw(c) => (c, &g711::MULAW_TO_S16),
-        Input::Alaw(c) => (c, &g711::ALAW_TO_S16),
-    };
+    match input {
+        Input::S16(s) => core.feed(Source::I16(s), sink),
+        Input::F32(s) => core.feed(Source::F32(s), sink),
+        Input::Mulaw(c) => feed_codes(core, c, &g711::MULAW_TO_S16, channels, sink),
+        Input::Alaw(c) => feed_codes(core, c, &g711::ALAW_TO_S16, channels, sink),
+    }
+}
+
+/// Decodes G.711 `codes` in pieces into a stack buffer and feeds them. Kept
+/// out of line so that the s16/f32 paths do not zero that buffer on every call.
+#[inline(never)]
+fn feed_codes(
+    core: &mut Core,
+    codes: &[u8],
+    table: &[i16; 256],
+    channels: usize,
+    sink: &mut dyn Sink,
+) -> Result<(), EngineError> {
     let piece = DECODE_CHUNK / channels * channels; // whole frames (channels <= 64)
     let mut buf = [0i16; DECODE_CHUNK];
     for chunk in codes.chunks(piece) {
