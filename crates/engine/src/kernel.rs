@@ -1,5 +1,5 @@
-//! The two cores (rubato's polyphase sinc, our shared FFT) behind one
-//! push-oriented interface.
+//! The three cores (our rational polyphase FIR, rubato's polyphase sinc, our
+//! shared FFT) behind one push-oriented interface.
 //!
 //! A [`Core`] consumes interleaved `i16` or `f32` frames (or silence) and hands every
 //! output frame it can compute to a [`Sink`] as interleaved `f32`. It knows its
@@ -22,6 +22,12 @@ use crate::presets::Design;
 use crate::rate::RatePair;
 use crate::shared_fft::SharedFft;
 use crate::EngineError;
+
+// The polyphase core lives in its own file, declared here (rather than in
+// lib.rs) because only the cores use it.
+#[path = "polyphase.rs"]
+pub(crate) mod polyphase;
+use polyphase::PolyCore;
 
 thread_local! {
     /// Output of one rubato call or FFT block, handed to the sink right away.
@@ -176,6 +182,7 @@ const MIN_CUBIC_OVERSAMPLING: usize = 32;
 pub const TEST_PANIC_TRIGGER: [i16; 4] = [-32768, 32767, 0x0bad, -0x0bad];
 
 pub enum Core {
+    Poly(PolyCore),
     Sinc(SincCore),
     Fft(FftCore),
 }
@@ -183,6 +190,12 @@ pub enum Core {
 impl Core {
     pub fn new(design: Design, pair: &RatePair, channels: usize) -> Result<Core, EngineError> {
         match design {
+            Design::Poly { spec } => Ok(Core::Poly(PolyCore::new(
+                pair.up(),
+                pair.down(),
+                spec,
+                channels,
+            ))),
             Design::Sinc { base_len, window } => {
                 Ok(Core::Sinc(SincCore::new(base_len, window, pair, channels)?))
             }
@@ -198,6 +211,7 @@ impl Core {
     /// it (exact sinc table, FFT), else as nearly as a bounded search finds.
     pub fn alignment(&self, pair: &RatePair) -> (usize, usize) {
         let preroll = match self {
+            Core::Poly(c) => pair.poly_preroll(c.half_taps()),
             Core::Sinc(c) if c.is_exact() => pair.sinc_exact_preroll((c.sinc_len / 2) as u64),
             Core::Sinc(c) => pair.nearest_whole_preroll(c.delay),
             Core::Fft(c) => pair.fft_preroll((c.block_in / 2) as u64),
@@ -214,6 +228,10 @@ impl Core {
             }
         }
         match self {
+            Core::Poly(c) => {
+                c.feed(source, sink);
+                Ok(())
+            }
             Core::Sinc(c) => c.feed(source, sink),
             Core::Fft(c) => c.feed(source, sink),
         }
@@ -222,6 +240,7 @@ impl Core {
     /// Group delay in output frames for a signal fed from a fresh (reset) core.
     pub fn delay(&self) -> f64 {
         match self {
+            Core::Poly(c) => c.delay(),
             Core::Sinc(c) => c.delay,
             Core::Fft(c) => c.delay,
         }
@@ -232,6 +251,9 @@ impl Core {
         match self {
             // Small steps: a flush needs only about half a filter of silence, and
             // a step of `max_chunk` could compute thousands of frames to discard.
+            // The polyphase core has no FIFO: any step works, this one keeps the
+            // frames computed past the end (then dropped) few.
+            Core::Poly(c) => c.flush_step(),
             Core::Sinc(c) if c.grid > 0 => c.grid,
             Core::Sinc(c) => c.max_chunk.min(SINC_FLUSH_STEP),
             Core::Fft(c) => c.block_in,
@@ -241,6 +263,7 @@ impl Core {
     /// Forgets all history and buffered input, as if newly built.
     pub fn clear(&mut self) {
         match self {
+            Core::Poly(c) => c.clear(),
             Core::Sinc(c) => {
                 c.resampler.reset();
                 c.fifo.clear();
@@ -255,6 +278,7 @@ impl Core {
     /// Most output frames one rubato call (or FFT block) hands to the sink.
     pub fn max_burst_frames(&self) -> usize {
         match self {
+            Core::Poly(c) => c.max_burst_frames(),
             Core::Sinc(c) => c.out_frames,
             Core::Fft(c) => c.block_out,
         }
@@ -263,17 +287,20 @@ impl Core {
     /// Most output frames feeding `frames` more input frames can produce now.
     pub fn max_output_frames(&self, frames: usize) -> usize {
         match self {
+            Core::Poly(c) => c.max_output_frames(frames),
             Core::Sinc(c) if c.grid > 0 => (c.fifo.filled + frames) / c.grid * c.out_frames,
             Core::Sinc(c) => frames.div_ceil(c.max_chunk) * c.out_frames,
             Core::Fft(c) => (c.fifo.filled + frames) / c.block_in * c.block_out,
         }
     }
 
-    /// Heap bytes held by this core: its FIFO, rubato's history buffers and sinc
+    /// Heap bytes held by this core: the polyphase history and its share of the
+    /// (shared) table, its FIFO, rubato's history buffers and sinc
     /// table, or the FFT overlap and (shared) plan. Not the per-thread output
     /// scratch, which all cores on a thread share.
     pub fn memory_bytes(&self) -> usize {
         match self {
+            Core::Poly(c) => c.memory_bytes(),
             Core::Sinc(c) => {
                 c.fifo.memory_bytes()
                     + async_sinc_bytes(c.sinc_len, c.oversampling, c.max_chunk, c.channels)
@@ -285,6 +312,7 @@ impl Core {
     /// A one-line summary of the configuration (for benchmarks and debugging).
     pub fn describe(&self) -> String {
         match self {
+            Core::Poly(c) => c.describe(),
             Core::Sinc(c) => format!(
                 "sinc len {} os {} {:?} cutoff {:.4}",
                 c.sinc_len, c.oversampling, c.interpolation, c.cutoff

@@ -1,22 +1,25 @@
-//! Quality presets: which rubato engine and filter each `Quality` uses for a rate pair.
+//! Quality presets: which core and filter each `Quality` uses for a rate pair.
 //!
 //! Every preset has a real anti-alias/anti-image filter (unlike libsoxr's QUICK,
-//! which is bare cubic interpolation). Two engine families are used:
+//! which is bare cubic interpolation), specified once, relative to the lower of
+//! the two rates: flat (ripple `10^(−A/20)`) up to `pass` × the lower Nyquist,
+//! at least `A` dB down from the lower Nyquist on ([`spec_for`]). Three cores:
 //!
-//! * **Sinc** (`rubato::Async`, polyphase FIR): emits output on every push, so the
-//!   held-back audio is only half the filter length. The filter length is given
-//!   in taps *at the lower of the two rates* (`base_len`), and the cutoff is pinned
-//!   to `calculate_cutoff(base_len)` of the lower Nyquist, so downsampling gets the
-//!   same response as upsampling (rubato's automatic cutoff aliases when
-//!   downsampling: `rubato::SincInterpolationParameters::f_cutoff` is scaled by out/in).
-//! * **Fft** (`crate::shared_fft`, which computes what rubato's `Fft` computes,
-//!   one block per call): much cheaper per sample for long filters, but it holds
-//!   back up to one block plus half a block. Used by every
-//!   preset wherever the rate pair allows a short enough block; sinc is the
-//!   fallback (QUICK at 44.1k↔48k, and pairs whose smallest block is > 64 ms).
+//! * **Polyphase** (`crate::kernel::polyphase`, the default at every common pair): the
+//!   shortest Kaiser-windowed sinc that meets the spec, run as a rational
+//!   polyphase FIR. It emits on every push and holds back only the filter's
+//!   half-length, which for a spec fixed in % of the lower Nyquist is a fixed
+//!   number of lower-rate frames: longest at 8 kHz.
+//! * **Sinc** (`rubato::Async`) and **Fft** (`crate::shared_fft`, which computes
+//!   what rubato's `Fft` computes, one block per call): the fallbacks, with the
+//!   previous window-by-block recipes, where the polyphase table would be too
+//!   large (a huge `L`, e.g. 44100 → 47999) or a phase too long (downsampling
+//!   far beyond the listed pairs). The FFT holds back up to one block plus half
+//!   a block, in bursts.
 
-use rubato::WindowFunction;
+use rubato::{calculate_cutoff, WindowFunction};
 
+use crate::kernel::polyphase::{Spec, MAX_PHASE_TAPS, MAX_TABLE_TAPS};
 use crate::rate::RatePair;
 
 /// The five presets, with the values of `@livekit/rtc-node`'s `AudioResamplerQuality`.
@@ -64,6 +67,8 @@ impl Quality {
 /// A concrete engine configuration for one rate pair.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Design {
+    /// Rational polyphase FIR designed from `spec` (see `crate::kernel::polyphase`).
+    Poly { spec: Spec },
     /// Polyphase sinc FIR with `base_len` taps at the lower rate.
     Sinc {
         base_len: usize,
@@ -77,6 +82,56 @@ pub enum Design {
     },
 }
 
+/// The response of each preset (see the module comment). Kaiser's estimate of
+/// the half-length at an 8 kHz lower rate (`(A − 7.95) / (28.71 · Δf)`, `Δf` the
+/// transition width in Hz) is given for each: that is the audio the preset holds
+/// back at 8 kHz; at 16 kHz it is half as much, at 48 kHz a sixth.
+///
+/// * QUICK: the filter of the previous QUICK recipes, a Hann-windowed sinc of
+///   40 taps at the lower rate with rubato's cutoff for it (flat to ≈ 84 %,
+///   ≥ 50 dB down past Nyquist, falling fast beyond): 2.5 ms at 8 kHz (target
+///   ≤ 3 ms). A Kaiser window of that length reaches the same edges and 52 dB
+///   but its sidelobes stay near −70 dB far from Nyquist, which costs 20 dB of
+///   THD+N when upsampling (images of a 1 kHz tone at 15 and 17 kHz).
+/// * LOW: flat to 92 %, 112 dB (≈ 11.3 ms; target ≤ 15 ms).
+/// * MEDIUM: flat to 93.6 %, 126 dB (≈ 16.0 ms; target ≤ 20 ms).
+/// * HIGH: flat to 94.9 %, 140 dB (≈ 22.5 ms; target ≤ 30 ms).
+/// * VERY_HIGH: flat to 96 %, 150 dB (≈ 30.9 ms; target ≤ 40 ms).
+///
+/// Each is at least the passband and stopband the preset had with the FFT
+/// recipes at its worst listed pair (see docs/quality.md for the measurements).
+pub fn spec_for(quality: Quality) -> Spec {
+    let (pass, atten_db) = match quality {
+        Quality::Quick => {
+            return Spec::Hann {
+                taps: QUICK_TAPS,
+                cutoff: calculate_cutoff::<f32>(QUICK_TAPS as usize, WindowFunction::Hann) as f64,
+            }
+        }
+        Quality::Low => (0.92, 112.0),
+        Quality::Medium => (0.936, 126.0),
+        Quality::High => (0.949, 140.0),
+        Quality::VeryHigh => (0.96, 150.0),
+    };
+    Spec::Kaiser { pass, atten_db }
+}
+
+/// QUICK's filter length in taps at the lower rate.
+const QUICK_TAPS: u32 = 40;
+
+/// Picks the design for a preset and a rate pair: the polyphase core wherever
+/// its table (`L · K` taps) and phases (`K` taps) are within bounds, else the
+/// previous FFT / sinc recipe.
+pub fn design_for(quality: Quality, pair: &RatePair) -> Design {
+    let spec = spec_for(quality);
+    let (up, down) = (pair.up(), pair.down());
+    let taps = spec.taps_per_phase(up, down);
+    if taps <= MAX_PHASE_TAPS && taps.saturating_mul(up) <= MAX_TABLE_TAPS {
+        return Design::Poly { spec };
+    }
+    block_design(quality, pair)
+}
+
 /// The longest FFT block we accept before falling back to sinc (every preset):
 /// rates with a large `in / gcd(in, out)` force huge blocks, hence huge latency,
 /// and very low rates make even a 40-frame block seconds long. With
@@ -84,7 +139,7 @@ pub enum Design {
 /// buffers: ≤ 64 ms × 768 kHz = 49,152 frames per channel.
 pub const MAX_FFT_BLOCK_MS: f64 = 64.0;
 
-/// Picks the design for a preset and a rate pair.
+/// The fallback design (the previous recipes) for a preset and a rate pair.
 ///
 /// Block lengths are set in frames at the lower rate (see the body), so they
 /// are shorter in milliseconds at 44.1k↔48k and longer at 8 kHz. Quoted at a
@@ -110,7 +165,7 @@ pub const MAX_FFT_BLOCK_MS: f64 = 64.0;
 /// below the int16 floor. The measured passband, stopband and lag of every
 /// preset live in one place, `docs/quality.md`, generated by
 /// `npm run quality -- --markdown`.
-pub fn design_for(quality: Quality, pair: &RatePair) -> Design {
+fn block_design(quality: Quality, pair: &RatePair) -> Design {
     // (block in frames at the lower rate, window). The response in % of the lower
     // Nyquist depends only on the filter length counted at the lower rate, so the
     // block is set in those frames: 240 frames is 15 ms at 16 kHz, 30 ms at 8 kHz

@@ -50,6 +50,11 @@ impl RatePair {
         self.up
     }
 
+    /// `M`: input frames per `L` output frames, in lowest terms.
+    pub(crate) fn down(&self) -> u64 {
+        self.down
+    }
+
     /// `output_rate / input_rate`.
     pub(crate) fn ratio(&self) -> f64 {
         self.output_rate as f64 / self.input_rate as f64
@@ -92,6 +97,17 @@ impl RatePair {
         let (up, down) = (self.up, self.down);
         let inv = mod_inverse(up % down, down).unwrap_or(0);
         ((inv + down - half_taps % down) % down) as usize
+    }
+
+    /// Pre-roll `P` for the rational polyphase core (`crate::polyphase`), whose
+    /// delay is `H / M` output frames for a prototype of half-length `H` taps at
+    /// `L · input_rate`: `P · L/M + H/M` is whole when `P · L + H ≡ 0 (mod M)`,
+    /// i.e. `P = −H · L⁻¹ mod M` (`L` and `M` are coprime).
+    pub(crate) fn poly_preroll(&self, half_taps: u64) -> usize {
+        let (up, down) = (self.up, self.down);
+        let inv = mod_inverse(up % down, down).unwrap_or(0);
+        let neg_h = (down - half_taps % down) % down;
+        ((neg_h as u128 * inv as u128) % down as u128) as usize
     }
 
     /// Pre-roll `P` for an FFT block whose delay is `(h + P)·L/M`, `h` being
@@ -170,6 +186,24 @@ mod tests {
         let p = RatePair::new(48000, 16000);
         assert_eq!((p.up, p.down), (1, 3));
         assert_eq!(p.fft_block_out(p.fft_block_in(10.0)), 160);
+    }
+
+    #[test]
+    fn poly_preroll_makes_the_delay_whole() {
+        for (fin, fout) in [
+            (44100u32, 48000u32),
+            (48000, 44100),
+            (8000, 11025),
+            (48000, 16000),
+            (7, 5),
+        ] {
+            let p = RatePair::new(fin, fout);
+            for h in [0u64, 1, 2, 146, 147, 1000, 12345] {
+                let pre = p.poly_preroll(h) as u64;
+                assert!(pre < p.down.max(1));
+                assert_eq!((pre * p.up + h) % p.down, 0, "{fin}->{fout} H {h}");
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,831 @@
+//! Rational polyphase FIR resampling (`L/M` from [`RatePair`](crate::rate::RatePair)),
+//! with the coefficient table shared between instances.
+//!
+//! The prototype is a Kaiser-windowed sinc of `2·H + 1` taps at the rate
+//! `L · input_rate`, designed from a [`Spec`]: flat up to `pass` × the lower
+//! Nyquist, at least `atten_db` down from the lower Nyquist on. The length is the
+//! least the Kaiser estimate allows for that transition and attenuation (Kaiser,
+//! "Nonrecursive digital filter design using the I0-sinh window function", 1974:
+//! `N − 1 = (A − 7.95) / (2.285 · Δω)`), so the audio held back, `H / (L · input_rate)`
+//! seconds, is as short as the response permits. Output `m` sits at `m · M` on
+//! the `L · input_rate` grid: its newest input frame is `i = ⌊m·M / L⌋` and its phase
+//! `p = m·M − i·L`, stepped with integers, so the output depends only on the input
+//! samples (bit-identical for any push split) and the group delay is exactly
+//! `H / M` output frames.
+//!
+//! State is split as in `crate::shared_fft`:
+//!
+//! * immutable per configuration (`L`, `M`, spec): the `L` phases of `K` taps,
+//!   each stored oldest-tap-first, built once and shared through a process-wide
+//!   cache of [`Arc`]s (weak for every live table, strong for the 8 most recent);
+//! * per instance: a history of `K − 1 + B` frames per channel. Each output reads
+//!   its `K` frames as one contiguous window; when the buffer is full the last
+//!   `K − 1` frames move to its start. `B = K` costs what a doubled ring costs
+//!   (one extra float moved per input frame) and is used when it fits
+//!   [`HISTORY_BUDGET_BYTES`]; long filters (high downsampling ratios) get a
+//!   smaller `B` and move more often, so a mono MEDIUM resampler stays under 8 KiB.
+//!
+//! Dot products run in AVX2 + FMA when the CPU has them (chosen at run time with
+//! `is_x86_feature_detected!`, the whole feed loop compiled for it), else in
+//! portable code with 16 independent lanes that the compiler vectorises. With
+//! `L = 1` (integer downsampling) the single phase is symmetric and is folded:
+//! `c[j] · (w[j] + w[K−1−j])`, half the multiplies.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, Weak};
+
+use super::{Sink, Source};
+
+/// A low-pass response, relative to the lower of the two rates' Nyquist.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Spec {
+    /// The shortest Kaiser-windowed sinc that is flat (ripple `10^(−A/20)`) up to
+    /// `pass` × the lower Nyquist and at least `atten_db` down from the lower
+    /// Nyquist on.
+    Kaiser { pass: f64, atten_db: f64 },
+    /// A Hann-windowed sinc `taps` taps long at the lower rate with its −6 dB
+    /// point at `cutoff` × the lower Nyquist: a short filter whose stopband keeps
+    /// falling (18 dB per octave) far from the transition, where a short Kaiser
+    /// window's sidelobes stay near its first one.
+    Hann { taps: u32, cutoff: f64 },
+}
+
+impl Spec {
+    /// The attenuation the Kaiser window is designed for: Kaiser's formulas are
+    /// estimates, a little short at the first stopband lobe (≈ 1.8 dB at 126 dB,
+    /// measured by `prototype_meets_its_spec`), so they get this margin.
+    fn design_db(atten_db: f64) -> f64 {
+        atten_db + DESIGN_MARGIN_DB
+    }
+
+    /// Kaiser's `β` for an attenuation.
+    fn beta(atten_db: f64) -> f64 {
+        let a = Spec::design_db(atten_db);
+        if a > 50.0 {
+            0.1102 * (a - 8.7)
+        } else if a >= 21.0 {
+            0.5842 * (a - 21.0).powf(0.4) + 0.07886 * (a - 21.0)
+        } else {
+            0.0
+        }
+    }
+
+    /// Half-length `H` (taps on each side of the centre) at the rate
+    /// `L · input_rate`, for a pair reduced to `up / down`.
+    pub fn half_taps(&self, up: u64, down: u64) -> u64 {
+        // At `L · input_rate` the lower Nyquist is 1 / (2 · max(L, M)) cycles per
+        // tap: one lower-rate tap is max(L, M) taps.
+        let big = up.max(down);
+        match *self {
+            Spec::Kaiser { pass, atten_db } => {
+                let delta_w = std::f64::consts::PI * (1.0 - pass) / big as f64;
+                let n_minus_1 = (Spec::design_db(atten_db) - 7.95) / (2.285 * delta_w);
+                (n_minus_1 / 2.0).ceil().max(1.0) as u64
+            }
+            Spec::Hann { taps, .. } => (taps as u64 / 2).max(1) * big,
+        }
+    }
+
+    /// The prototype's taps at offsets `0..=H` from its centre (unscaled), for
+    /// a pair reduced to `up / down`.
+    fn half_prototype(&self, up: u64, down: u64) -> Vec<f64> {
+        let half = self.half_taps(up, down);
+        let big = up.max(down) as f64;
+        // Cutoff (−6 dB) in cycles per tap, and the window at offset t.
+        let (fc, window): (f64, Box<dyn Fn(f64) -> f64>) = match *self {
+            Spec::Kaiser { pass, atten_db } => {
+                let beta = Spec::beta(atten_db);
+                let i0_beta = bessel_i0(beta);
+                let h = half as f64;
+                (
+                    (1.0 + pass) / 2.0 / (2.0 * big),
+                    Box::new(move |t: f64| {
+                        let r = t / h;
+                        bessel_i0(beta * (1.0 - r * r).max(0.0).sqrt()) / i0_beta
+                    }),
+                )
+            }
+            Spec::Hann { cutoff, .. } => {
+                let h = half as f64;
+                (
+                    cutoff / (2.0 * big),
+                    Box::new(move |t: f64| 0.5 + 0.5 * (std::f64::consts::PI * t / h).cos()),
+                )
+            }
+        };
+        (0..=half as usize)
+            .map(|t| {
+                let x = t as f64;
+                let sinc = if t == 0 {
+                    2.0 * fc
+                } else {
+                    (std::f64::consts::TAU * fc * x).sin() / (std::f64::consts::PI * x)
+                };
+                sinc * window(x)
+            })
+            .collect()
+    }
+
+    /// Taps per phase `K` for a pair reduced to `up / down` (a multiple of 8 when
+    /// `up > 1`; the odd symmetric length `2H + 1` when `up == 1`).
+    pub fn taps_per_phase(&self, up: u64, down: u64) -> u64 {
+        let n = 2 * self.half_taps(up, down) + 1;
+        if up == 1 {
+            n
+        } else {
+            n.div_ceil(up).div_ceil(8) * 8
+        }
+    }
+}
+
+/// Added to the spec's attenuation for the window design (see [`Spec::design_db`]).
+const DESIGN_MARGIN_DB: f64 = 2.5;
+/// Largest table built (`L · K` taps, `f32`): 4 MiB. Beyond it (huge `L`, e.g.
+/// 44100 → 47999) the presets fall back to the other cores.
+pub const MAX_TABLE_TAPS: u64 = 1 << 20;
+/// Longest phase built (taps per output frame): bounds the work per output frame
+/// and the history at high downsampling ratios.
+pub const MAX_PHASE_TAPS: u64 = 4096;
+/// History bytes per channel above which the buffer gets less than `K` frames of
+/// slack (see the module comment).
+pub const HISTORY_BUDGET_BYTES: usize = 7 * 1024;
+/// Tables kept alive after their last user is dropped.
+const RECENT_TABLES: usize = 8;
+/// See [`PolyCore::max_burst_frames`].
+const BURST_INPUT_FRAMES: usize = 256;
+/// Interleaved samples converted per step from the source (on the stack).
+const IN_CHUNK: usize = 1024;
+/// Interleaved output samples handed to the sink per call (on the stack).
+const OUT_CHUNK: usize = 1024;
+
+/// The `L` phases of one design.
+pub struct Table {
+    up: usize,
+    down: usize,
+    /// Taps per phase `K`.
+    taps: usize,
+    /// Half-length `H` of the prototype, taps at `L · input_rate`.
+    half: u64,
+    /// Phase `p` at `p·K .. (p+1)·K`, oldest tap first: `c_p[j] = h[p + (K−1−j)·L]`.
+    coeffs: Box<[f32]>,
+    spec: Spec,
+}
+
+type Key = (usize, usize, u8, u64, u64);
+
+struct Cache {
+    all: Vec<(Key, Weak<Table>)>,
+    recent: VecDeque<Arc<Table>>,
+}
+
+static CACHE: Mutex<Cache> = Mutex::new(Cache {
+    all: Vec::new(),
+    recent: VecDeque::new(),
+});
+
+fn table_for(up: usize, down: usize, spec: Spec) -> Arc<Table> {
+    let key = match spec {
+        Spec::Kaiser { pass, atten_db } => (up, down, 0, pass.to_bits(), atten_db.to_bits()),
+        Spec::Hann { taps, cutoff } => (up, down, 1, taps as u64, cutoff.to_bits()),
+    };
+    // A poisoned lock only means another thread panicked mid-update; the cache is
+    // still a valid set of Arcs/Weaks.
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    cache.all.retain(|(_, w)| w.strong_count() > 0);
+    let found = cache
+        .all
+        .iter()
+        .find(|(k, _)| *k == key)
+        .and_then(|(_, w)| w.upgrade());
+    let table = match found {
+        Some(t) => t,
+        None => {
+            let t = Arc::new(Table::design(up, down, spec));
+            cache.all.push((key, Arc::downgrade(&t)));
+            t
+        }
+    };
+    if let Some(i) = cache.recent.iter().position(|t| Arc::ptr_eq(t, &table)) {
+        cache.recent.remove(i);
+    }
+    cache.recent.push_front(table.clone());
+    cache.recent.truncate(RECENT_TABLES);
+    table
+}
+
+/// Modified Bessel function of the first kind, order 0 (power series).
+fn bessel_i0(x: f64) -> f64 {
+    let q = x * x / 4.0;
+    let (mut term, mut sum, mut k) = (1.0f64, 1.0f64, 1.0f64);
+    while term > sum * 1e-17 {
+        term *= q / (k * k);
+        sum += term;
+        k += 1.0;
+    }
+    sum
+}
+
+impl Table {
+    fn design(up: usize, down: usize, spec: Spec) -> Table {
+        let (l, m) = (up as u64, down as u64);
+        let half = spec.half_taps(l, m);
+        let taps = spec.taps_per_phase(l, m) as usize;
+        let h = half as usize;
+        // One side of the symmetric prototype, centre first; mirrored below so
+        // that the folded `L = 1` phase is exactly symmetric.
+        let side = spec.half_prototype(l, m);
+        // Unit gain per output frame: the taps of all L phases sum to L.
+        let total = side[0] + 2.0 * side[1..].iter().sum::<f64>();
+        let scale = up as f64 / total;
+        let n = 2 * h + 1;
+        let proto = |idx: usize| -> f32 {
+            if idx >= n {
+                0.0
+            } else {
+                (side[idx.abs_diff(h)] * scale) as f32
+            }
+        };
+        let mut coeffs = vec![0.0f32; up * taps].into_boxed_slice();
+        for (p, phase) in coeffs.chunks_exact_mut(taps).enumerate() {
+            for (j, c) in phase.iter_mut().enumerate() {
+                *c = proto(p + (taps - 1 - j) * up);
+            }
+        }
+        Table {
+            up,
+            down,
+            taps,
+            half,
+            coeffs,
+            spec,
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        self.coeffs.len() * 4 + std::mem::size_of::<Table>()
+    }
+}
+
+/// One polyphase resampler: any number of interleaved channels.
+pub struct PolyCore {
+    table: Arc<Table>,
+    channels: usize,
+    /// Channel-major histories, `cap` frames each.
+    hist: Box<[f32]>,
+    cap: usize,
+    /// Frames in each history (the newest is at `filled − 1`).
+    filled: usize,
+    /// Phase `p` of the next output.
+    phase: usize,
+    /// Input frames still to write before the next output is due.
+    need: usize,
+    /// `M = step_q · L + step_r`.
+    step_q: usize,
+    step_r: usize,
+    avx2: bool,
+}
+
+impl PolyCore {
+    /// `up / down` is the reduced pair (`L / M`).
+    pub fn new(up: u64, down: u64, spec: Spec, channels: usize) -> PolyCore {
+        let table = table_for(up as usize, down as usize, spec);
+        let k = table.taps;
+        // Slack `B` frames: `K` when it fits the budget, else what fits (≥ 64).
+        let slack = if 2 * k * 4 <= HISTORY_BUDGET_BYTES {
+            k
+        } else {
+            (HISTORY_BUDGET_BYTES / 4).saturating_sub(k).max(64)
+        };
+        let cap = k - 1 + slack;
+        let (l, m) = (table.up, table.down);
+        let mut core = PolyCore {
+            hist: vec![0.0; cap * channels].into_boxed_slice(),
+            cap,
+            filled: 0,
+            phase: 0,
+            need: 1,
+            step_q: m / l,
+            step_r: m % l,
+            channels,
+            avx2: has_avx2_fma(),
+            table,
+        };
+        core.clear();
+        core
+    }
+
+    /// Group delay in output frames: `H / M`.
+    pub fn delay(&self) -> f64 {
+        self.table.half as f64 / self.table.down as f64
+    }
+
+    /// Half-length `H` of the prototype (taps at `L · input_rate`).
+    pub fn half_taps(&self) -> u64 {
+        self.table.half
+    }
+
+    /// Forgets all history: `K − 1` frames of silence precede the next input.
+    pub fn clear(&mut self) {
+        self.hist.fill(0.0);
+        self.filled = self.table.taps - 1;
+        self.phase = 0;
+        self.need = 1;
+    }
+
+    /// Silence frames per flush step: about 256 output frames' worth (at most
+    /// 64 input frames), so a flush computes few frames past the end.
+    pub fn flush_step(&self) -> usize {
+        let per_frame = (self.table.up as u64).div_ceil(self.table.down as u64) as usize;
+        (256 / per_frame).clamp(1, 64)
+    }
+
+    /// Most output frames handed to the sink per call (`OUT_CHUNK` samples), or
+    /// the output of [`BURST_INPUT_FRAMES`] input frames where that is more. The
+    /// stream keeps an output buffer of two bursts between calls, so at high
+    /// upsampling ratios (8 kHz → 768 kHz) this keeps room for a 10 ms push
+    /// (the FFT core's block gave the same) instead of reallocating it.
+    pub fn max_burst_frames(&self) -> usize {
+        let per_frame = (self.table.up as u64).div_ceil(self.table.down as u64) as usize;
+        (OUT_CHUNK / self.channels).max(per_frame * BURST_INPUT_FRAMES)
+    }
+
+    /// Most output frames feeding `frames` more input frames produces: the
+    /// outputs due within them, `⌈(pending + frames) · L / M⌉` at most.
+    pub fn max_output_frames(&self, frames: usize) -> usize {
+        let (l, m) = (self.table.up as u128, self.table.down as u128);
+        if frames < self.need {
+            return 0;
+        }
+        // Output j after the next is due at frame `need + ⌊(p + j·M) / L⌋`: those
+        // with `p + j·M < (frames − need + 1) · L` are due within `frames`.
+        let room = (frames - self.need + 1) as u128 * l - self.phase as u128;
+        usize::try_from(room.div_ceil(m)).unwrap_or(usize::MAX)
+    }
+
+    /// Heap bytes this instance holds: its history. Unlike
+    /// `SharedFft::memory_bytes`, which counts its shared plan in full for each
+    /// instance, the coefficient table is left out: it is one per configuration
+    /// however many resamplers use it (and the cache keeps the 8 most recent
+    /// alive after their last user), it can be megabytes (`L · K` up to
+    /// [`MAX_TABLE_TAPS`]), and counting it in full per instance would report
+    /// 10,000 live resamplers of one configuration as 10,000 tables. So this is
+    /// what dropping the instance frees, and N live resamplers of one pair cost
+    /// N × this plus one [`PolyCore::table_bytes`].
+    pub fn memory_bytes(&self) -> usize {
+        self.hist.len() * 4
+    }
+
+    /// Heap bytes of the shared coefficient table (once per configuration).
+    pub fn table_bytes(&self) -> usize {
+        self.table.bytes()
+    }
+
+    pub fn describe(&self) -> String {
+        let t = &self.table;
+        format!(
+            "polyphase L {} M {} taps {} half {} ({}){}, shared table {:.1} KiB",
+            t.up,
+            t.down,
+            t.taps,
+            t.half,
+            match t.spec {
+                Spec::Kaiser { pass, atten_db } =>
+                    format!("kaiser, pass {pass:.3}, {atten_db:.0} dB"),
+                Spec::Hann { taps, cutoff } => format!("hann, {taps} taps, cutoff {cutoff:.4}"),
+            },
+            if t.up == 1 { " folded" } else { "" },
+            self.table_bytes() as f64 / 1024.0
+        )
+    }
+
+    /// Consumes all of `source`, handing every output frame that becomes due to `sink`.
+    pub fn feed(&mut self, source: Source, sink: &mut dyn Sink) {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: `avx2` is set only when the CPU has AVX2 and FMA.
+            unsafe { feed_avx2(self, source, sink) };
+            return;
+        }
+        feed_impl::<Portable>(self, source, sink);
+    }
+}
+
+fn has_avx2_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// The two dot products, per instruction set.
+trait Kernel {
+    /// `Σ a[j] · b[j]`.
+    fn dot(a: &[f32], b: &[f32]) -> f32;
+    /// `Σ_{j<H} c[j] · (w[j] + w[K−1−j]) + c[H] · w[H]` for odd `K = 2H + 1`.
+    fn folded(w: &[f32], c: &[f32]) -> f32;
+}
+
+struct Portable;
+
+impl Kernel for Portable {
+    #[inline(always)]
+    fn dot(a: &[f32], b: &[f32]) -> f32 {
+        const W: usize = 16;
+        let n = a.len().min(b.len());
+        let whole = n / W * W;
+        let mut acc = [0.0f32; W];
+        for (x, y) in a[..whole].chunks_exact(W).zip(b[..whole].chunks_exact(W)) {
+            for i in 0..W {
+                acc[i] += x[i] * y[i];
+            }
+        }
+        let mut tail = 0.0f32;
+        for (x, y) in a[whole..n].iter().zip(&b[whole..n]) {
+            tail += x * y;
+        }
+        reduce16(&acc) + tail
+    }
+
+    #[inline(always)]
+    fn folded(w: &[f32], c: &[f32]) -> f32 {
+        const W: usize = 16;
+        let k = w.len();
+        let h = k / 2;
+        let whole = h / W * W;
+        let mut acc = [0.0f32; W];
+        let mut j = 0;
+        while j < whole {
+            let x = &w[j..j + W];
+            let y = &w[k - j - W..k - j];
+            let cc = &c[j..j + W];
+            for i in 0..W {
+                acc[i] += cc[i] * (x[i] + y[W - 1 - i]);
+            }
+            j += W;
+        }
+        let mut tail = c[h] * w[h];
+        for j in whole..h {
+            tail += c[j] * (w[j] + w[k - 1 - j]);
+        }
+        reduce16(&acc) + tail
+    }
+}
+
+#[inline(always)]
+fn reduce16(acc: &[f32; 16]) -> f32 {
+    let mut v = [0.0f32; 8];
+    for i in 0..8 {
+        v[i] = acc[i] + acc[i + 8];
+    }
+    let v4 = [v[0] + v[4], v[1] + v[5], v[2] + v[6], v[3] + v[7]];
+    (v4[0] + v4[2]) + (v4[1] + v4[3])
+}
+
+#[cfg(target_arch = "x86_64")]
+struct Avx2;
+
+#[cfg(target_arch = "x86_64")]
+impl Kernel for Avx2 {
+    #[inline(always)]
+    fn dot(a: &[f32], b: &[f32]) -> f32 {
+        use std::arch::x86_64::*;
+        let n = a.len().min(b.len());
+        // SAFETY: only reached from `feed_avx2` (AVX2 and FMA present); every
+        // load reads 8 floats at an offset + 8 ≤ n of both slices.
+        unsafe {
+            let (pa, pb) = (a.as_ptr(), b.as_ptr());
+            let mut acc = [_mm256_setzero_ps(); 4];
+            let mut j = 0;
+            while j + 32 <= n {
+                for (u, s) in acc.iter_mut().enumerate() {
+                    let o = j + 8 * u;
+                    *s =
+                        _mm256_fmadd_ps(_mm256_loadu_ps(pa.add(o)), _mm256_loadu_ps(pb.add(o)), *s);
+                }
+                j += 32;
+            }
+            while j + 8 <= n {
+                acc[0] = _mm256_fmadd_ps(
+                    _mm256_loadu_ps(pa.add(j)),
+                    _mm256_loadu_ps(pb.add(j)),
+                    acc[0],
+                );
+                j += 8;
+            }
+            let s = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
+            let mut tail = hsum256(s);
+            while j < n {
+                tail += a[j] * b[j];
+                j += 1;
+            }
+            tail
+        }
+    }
+
+    #[inline(always)]
+    fn folded(w: &[f32], c: &[f32]) -> f32 {
+        use std::arch::x86_64::*;
+        let k = w.len();
+        let h = k / 2;
+        // SAFETY: only reached from `feed_avx2`; loads read w[j..j+8],
+        // w[k−j−8..k−j] and c[j..j+8] with j + 8 ≤ h < k and c.len() == k.
+        unsafe {
+            let (pw, pc) = (w.as_ptr(), c.as_ptr());
+            let rev = _mm256_setr_epi32(7, 6, 5, 4, 3, 2, 1, 0);
+            let mut acc = [_mm256_setzero_ps(); 2];
+            let mut j = 0;
+            while j + 16 <= h {
+                for (u, s) in acc.iter_mut().enumerate() {
+                    let o = j + 8 * u;
+                    let x = _mm256_loadu_ps(pw.add(o));
+                    let y = _mm256_permutevar8x32_ps(_mm256_loadu_ps(pw.add(k - o - 8)), rev);
+                    *s = _mm256_fmadd_ps(_mm256_loadu_ps(pc.add(o)), _mm256_add_ps(x, y), *s);
+                }
+                j += 16;
+            }
+            while j + 8 <= h {
+                let x = _mm256_loadu_ps(pw.add(j));
+                let y = _mm256_permutevar8x32_ps(_mm256_loadu_ps(pw.add(k - j - 8)), rev);
+                acc[0] = _mm256_fmadd_ps(_mm256_loadu_ps(pc.add(j)), _mm256_add_ps(x, y), acc[0]);
+                j += 8;
+            }
+            let mut tail = hsum256(_mm256_add_ps(acc[0], acc[1]));
+            while j < h {
+                tail += c[j] * (w[j] + w[k - 1 - j]);
+                j += 1;
+            }
+            tail + c[h] * w[h]
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn hsum256(v: std::arch::x86_64::__m256) -> f32 {
+    use std::arch::x86_64::*;
+    let lo = _mm256_castps256_ps128(v);
+    let hi = _mm256_extractf128_ps(v, 1);
+    let s = _mm_add_ps(lo, hi);
+    let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    let s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    _mm_cvtss_f32(s)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn feed_avx2(core: &mut PolyCore, source: Source, sink: &mut dyn Sink) {
+    feed_impl::<Avx2>(core, source, sink)
+}
+
+/// The feed loop: writes input frames into the histories in runs up to the next
+/// output that becomes due, then computes it (one dot product per channel).
+#[inline(always)]
+fn feed_impl<K: Kernel>(core: &mut PolyCore, source: Source, sink: &mut dyn Sink) {
+    let ch = core.channels;
+    let table = &*core.table;
+    let (k, up, cap) = (table.taps, table.up, core.cap);
+    let folded = up == 1;
+    let total = source.frames(ch);
+    let per_in = IN_CHUNK / ch;
+    let mut inbuf = [0.0f32; IN_CHUNK];
+    let mut outbuf = [0.0f32; OUT_CHUNK];
+    let mut out_len = 0;
+    let mut done = 0;
+    while done < total {
+        let n = (total - done).min(per_in);
+        source.write_f32(done, ch, &mut inbuf[..n * ch]);
+        let mut f = 0;
+        while f < n {
+            if core.filled == cap {
+                // Keep the newest K − 1 frames, at the start.
+                for c in 0..ch {
+                    let base = c * cap;
+                    core.hist.copy_within(base + cap + 1 - k..base + cap, base);
+                }
+                core.filled = k - 1;
+            }
+            let run = core.need.min(n - f).min(cap - core.filled);
+            let src = &inbuf[f * ch..(f + run) * ch];
+            if ch == 1 {
+                core.hist[core.filled..core.filled + run].copy_from_slice(src);
+            } else {
+                for c in 0..ch {
+                    let dst = &mut core.hist[c * cap + core.filled..c * cap + core.filled + run];
+                    for (d, frame) in dst.iter_mut().zip(src.chunks_exact(ch)) {
+                        *d = frame[c];
+                    }
+                }
+            }
+            core.filled += run;
+            core.need -= run;
+            f += run;
+            while core.need == 0 {
+                if out_len + ch > OUT_CHUNK {
+                    sink.accept(&outbuf[..out_len]);
+                    out_len = 0;
+                }
+                let start = core.filled - k;
+                let coeffs = &table.coeffs[core.phase * k..(core.phase + 1) * k];
+                for (c, o) in outbuf[out_len..out_len + ch].iter_mut().enumerate() {
+                    let w = &core.hist[c * cap + start..c * cap + start + k];
+                    *o = if folded {
+                        K::folded(w, coeffs)
+                    } else {
+                        K::dot(w, coeffs)
+                    };
+                }
+                out_len += ch;
+                core.phase += core.step_r;
+                core.need += core.step_q;
+                if core.phase >= up {
+                    core.phase -= up;
+                    core.need += 1;
+                }
+            }
+        }
+        done += n;
+    }
+    if out_len > 0 {
+        sink.accept(&outbuf[..out_len]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Collect(Vec<f32>);
+    impl Sink for Collect {
+        fn accept(&mut self, x: &[f32]) {
+            self.0.extend_from_slice(x);
+        }
+    }
+
+    const MEDIUM: Spec = Spec::Kaiser {
+        pass: 0.936,
+        atten_db: 126.0,
+    };
+    const MEDIUM_DB: f64 = 126.0;
+    const MEDIUM_PASS: f64 = 0.936;
+
+    /// Magnitude response of the prototype (all phases) at `f` cycles per tap.
+    fn response(t: &Table, f: f64) -> f64 {
+        let (mut re, mut im) = (0.0, 0.0);
+        for p in 0..t.up {
+            for j in 0..t.taps {
+                let n = (p + (t.taps - 1 - j) * t.up) as f64;
+                let c = t.coeffs[p * t.taps + j] as f64;
+                re += c * (std::f64::consts::TAU * f * n).cos();
+                im -= c * (std::f64::consts::TAU * f * n).sin();
+            }
+        }
+        re.hypot(im) / t.up as f64
+    }
+
+    #[test]
+    fn prototype_meets_its_spec() {
+        for (up, down) in [(1u64, 3u64), (3, 1), (160, 147), (1, 6)] {
+            let t = Table::design(up as usize, down as usize, MEDIUM);
+            let nyq = 0.5 / up.max(down) as f64;
+            let db = |f: f64| 20.0 * response(&t, f).log10();
+            for frac in [0.0, 0.3, 0.6, 0.9, MEDIUM_PASS] {
+                assert!(
+                    db(frac * nyq).abs() < 1e-3,
+                    "{up}/{down} at {frac}: {}",
+                    db(frac * nyq)
+                );
+            }
+            // The stopband from the lower Nyquist on, densely near its start
+            // (the first sidelobes are the highest).
+            let mut frac = 1.0;
+            while frac * nyq < 0.5 && frac < 4.0 {
+                let f = frac * nyq;
+                assert!(db(f) <= -MEDIUM_DB, "{up}/{down} at {frac}: {}", db(f));
+                frac += if frac < 1.05 { 0.0005 } else { 0.01 };
+            }
+        }
+    }
+
+    /// Every push split gives the same output bits, with either kernel.
+    #[test]
+    fn output_does_not_depend_on_the_split() {
+        for (up, down, ch) in [
+            (1u64, 3u64, 1usize),
+            (3, 1, 2),
+            (160, 147, 2),
+            (147, 160, 3),
+        ] {
+            let x: Vec<f32> = (0..4000 * ch)
+                .map(|i| ((i * 7919 % 2001) as f32 - 1000.0) / 1000.0)
+                .collect();
+            let run = |sizes: &[usize]| {
+                let mut core = PolyCore::new(up, down, MEDIUM, ch);
+                let mut out = Collect(Vec::new());
+                let mut at = 0;
+                let mut i = 0;
+                while at < 4000 {
+                    let n = sizes[i % sizes.len()].min(4000 - at);
+                    core.feed(Source::F32(&x[at * ch..(at + n) * ch]), &mut out);
+                    at += n;
+                    i += 1;
+                }
+                out.0
+            };
+            let whole = run(&[4000]);
+            assert_eq!(
+                whole.len(),
+                (4000 * up as usize).div_ceil(down as usize) * ch
+            );
+            for sizes in [&[1usize][..], &[7, 160, 3], &[441, 1]] {
+                let split = run(sizes);
+                assert!(
+                    whole
+                        .iter()
+                        .zip(&split)
+                        .all(|(a, b)| a.to_bits() == b.to_bits()),
+                    "{up}/{down} x{ch} {sizes:?}"
+                );
+                assert_eq!(whole.len(), split.len());
+            }
+        }
+    }
+
+    #[test]
+    fn avx2_and_portable_kernels_agree() {
+        let w: Vec<f32> = (0..301)
+            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 50.0)
+            .collect();
+        let c: Vec<f32> = (0..301)
+            .map(|i| ((i * 53 % 97) as f32 - 48.0) / 97.0)
+            .collect();
+        let sym: Vec<f32> = (0..301).map(|i| c[i.min(300 - i)]).collect();
+        let exact: f64 = w.iter().zip(&c).map(|(a, b)| *a as f64 * *b as f64).sum();
+        let exact_sym: f64 = w.iter().zip(&sym).map(|(a, b)| *a as f64 * *b as f64).sum();
+        let close = |x: f32, y: f64| (x as f64 - y).abs() < 1e-4;
+        for n in [0usize, 1, 7, 8, 31, 32, 33, 301] {
+            let e: f64 = w[..n]
+                .iter()
+                .zip(&c)
+                .map(|(a, b)| *a as f64 * *b as f64)
+                .sum();
+            assert!(close(Portable::dot(&w[..n], &c[..n]), e), "{n}");
+        }
+        assert!(close(Portable::dot(&w, &c), exact));
+        assert!(close(Portable::folded(&w, &sym), exact_sym));
+        #[cfg(target_arch = "x86_64")]
+        if has_avx2_fma() {
+            for n in [0usize, 1, 7, 8, 31, 32, 33, 301] {
+                let e: f64 = w[..n]
+                    .iter()
+                    .zip(&c)
+                    .map(|(a, b)| *a as f64 * *b as f64)
+                    .sum();
+                assert!(close(Avx2::dot(&w[..n], &c[..n]), e), "{n}");
+            }
+            for k in [1usize, 3, 17, 33, 35, 301] {
+                let s: Vec<f32> = (0..k).map(|i| c[i.min(k - 1 - i)]).collect();
+                let e: f64 = w[..k]
+                    .iter()
+                    .zip(&s)
+                    .map(|(a, b)| *a as f64 * *b as f64)
+                    .sum();
+                assert!(close(Avx2::folded(&w[..k], &s), e), "folded {k}");
+                assert!(close(Portable::folded(&w[..k], &s), e), "folded {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn max_output_frames_is_exact_per_feed() {
+        for (up, down) in [
+            (1u64, 3u64),
+            (3, 1),
+            (160, 147),
+            (147, 160),
+            (96, 1),
+            (1, 96),
+        ] {
+            let mut core = PolyCore::new(up, down, MEDIUM, 1);
+            let x = vec![0.25f32; 1000];
+            for n in [0usize, 1, 2, 5, 100, 441, 999] {
+                let bound = core.max_output_frames(n);
+                let mut out = Collect(Vec::new());
+                core.feed(Source::F32(&x[..n]), &mut out);
+                assert_eq!(out.0.len(), bound, "{up}/{down} n {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn tables_are_shared() {
+        let a = PolyCore::new(3, 1, MEDIUM, 1);
+        let b = PolyCore::new(3, 1, MEDIUM, 2);
+        assert!(Arc::ptr_eq(&a.table, &b.table));
+        let c = PolyCore::new(1, 3, MEDIUM, 1);
+        assert!(!Arc::ptr_eq(&a.table, &c.table));
+    }
+}
