@@ -17,6 +17,14 @@
  * markdown table, as pasted into docs/quality.md's full table; the run time goes
  * to stderr).
  *
+ * `--pairs all`: every pair of 8000, 11025, 16000, 22050, 24000, 32000, 44100 and
+ * 48000 Hz in both directions (56), lag only (a minute or so): per pair and
+ * preset, the filter's own half-length (from the engine's `describe()`) next to
+ * the measured lag avg / max with 10 ms pushes, and how many pushes of 10 ms and
+ * of 5 ms returned nothing once the input was longer than the half-length plus
+ * one push; then the worst pair per preset. Add --full for the whole table at
+ * all 56 pairs instead (long).
+ *
  * Signals: pure tones at -1 dBFS, int16, no dither. Tone frequencies are 2*m Hz
  * with m coprime to 210, so the rounding error of the int16 input and output
  * (periodic with the tone) does not pile onto the bins we measure; the THD+N tone
@@ -42,6 +50,8 @@
 
 const path = require('node:path');
 const ours = require(path.join(__dirname, '..'));
+// The binding itself, for `describe()` (the engine and filter of a preset at a pair).
+const { NativeResampler } = require(path.join(__dirname, '..', 'lib', 'native.js'));
 
 let rtc = null;
 try {
@@ -59,6 +69,8 @@ const JSON_OUT = (() => {
   return i >= 0 ? args[i + 1] : null;
 })();
 
+const COMMON_RATES = [8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000];
+const COMMON_PAIRS = COMMON_RATES.flatMap((a) => COMMON_RATES.filter((b) => b !== a).map((b) => [a, b]));
 const ALL_PAIRS = [
   [48000, 16000],
   [16000, 48000],
@@ -70,9 +82,11 @@ const ALL_PAIRS = [
 ];
 const PAIRS = (() => {
   const i = args.indexOf('--pairs');
+  if (i >= 0 && args[i + 1] === 'all') return COMMON_PAIRS;
   if (i >= 0) return args[i + 1].split(',').map((p) => p.split(':').map(Number));
   return QUICK_RUN ? ALL_PAIRS.slice(0, 2) : ALL_PAIRS;
 })();
+const LAG_ONLY = args.includes('--pairs') && args[args.indexOf('--pairs') + 1] === 'all' && !args.includes('--full');
 const QUALITIES = (() => {
   const i = args.indexOf('--presets');
   return i >= 0 ? args[i + 1].split(',') : ['QUICK', 'LOW', 'MEDIUM', 'HIGH', 'VERY_HIGH'];
@@ -125,12 +139,17 @@ function toneInput(f, rate, amp = AMP) {
 
 // ---------------------------------------------------------------- engines
 
-/** Runs `x` through a streaming resampler in 10 ms pushes; returns output + lag stats. */
-function runStream(kind, quality, fin, fout, x) {
+/**
+ * Runs `x` through a streaming resampler in pushes of `pushMs` (10 ms: 110 frames
+ * at 11025 Hz); returns output + lag stats. `primeMs`: pushes that end later than
+ * this plus one push and return nothing are counted in `empty`.
+ */
+function runStream(kind, quality, fin, fout, x, pushMs = 10, primeMs = Infinity) {
   const lib = kind === 'ours' ? ours : rtc;
   const Frame = lib.AudioFrame;
   const r = new lib.AudioResampler(fin, fout, 1, lib.AudioResamplerQuality[quality]);
-  const step = fin / 100;
+  const step = Math.round((fin * pushMs) / 1000);
+  let empty = 0;
   const expectedLen = Math.round((x.length * fout) / fin);
   const y = new Int16Array(expectedLen + 4096);
   let nOut = 0;
@@ -151,6 +170,7 @@ function runStream(kind, quality, fin, fout, x) {
     const before = nOut;
     take(r.push(new Frame(x.slice(pos, pos + n), fin, 1, n)));
     if (firstMs === null && nOut > before) firstMs = ((pos + n) * 1000) / fin;
+    if (n === step && nOut === before && ((pos + n) * 1000) / fin > primeMs + pushMs) empty++;
     if (n === step) {
       const lag = ((((pos + n) * fout) / fin - nOut) * 1000) / fout;
       lagSum += lag;
@@ -166,7 +186,24 @@ function runStream(kind, quality, fin, fout, x) {
     lagAvg: lagSum / pushes,
     lagMax,
     firstMs,
+    empty,
   };
+}
+
+/**
+ * The filter's own half-length in ms (the least a zero-delay-aligned resampler
+ * holds back), from the engine's `describe()` of our preset at this pair.
+ */
+function halfLengthMs(quality, fin, fout) {
+  const n = new NativeResampler(fin, fout, 1, ours.AudioResamplerQuality[quality]);
+  const d = n.describe();
+  let m = d.match(/^polyphase L (\d+) M \d+ taps \d+ half (\d+)/);
+  if (m) return { ms: (1000 * Number(m[2])) / (Number(m[1]) * fin), engine: d };
+  m = d.match(/^fft block (\d+)/);
+  if (m) return { ms: (1000 * Number(m[1])) / 2 / fin, engine: d };
+  m = d.match(/^sinc len (\d+)/);
+  if (m) return { ms: (1000 * Number(m[1])) / 2 / fin, engine: d };
+  return { ms: null, engine: d };
 }
 
 /**
@@ -426,6 +463,7 @@ function measure(kind, quality, fin, fout) {
   const run = m.run(997);
   const delay = kind === 'ref' ? null : m.delayMs(22);
   return {
+    half: kind === 'ours' ? halfLengthMs(quality, fin, fout).ms : null,
     kind,
     quality,
     fin,
@@ -468,12 +506,57 @@ function row(r) {
     fx(r.thdn, 1),
     r.delay === null ? '—' : fx(r.delay, 3),
     r.lenErr === null ? '—' : String(r.lenErr),
+    r.half === null || r.half === undefined ? '—' : fx(r.half, 2),
     r.lagAvg === null ? '—' : `${fx(r.lagAvg, 1)} / ${fx(r.lagMax, 1)}`,
     r.firstMs === null ? '—' : fx(r.firstMs, 0),
   ];
 }
 
+/** `--pairs all`: lag, half-length and empty pushes at every common pair. */
+function lagOnly() {
+  const t0 = Date.now();
+  const header = [
+    'ratio',
+    'preset',
+    'engine',
+    'half ms',
+    'lag avg / max ms',
+    'empty 10 / 5 ms',
+    'rtc-node lag avg / max ms',
+  ];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const l of lines) console.log(l);
+  const worst = new Map();
+  for (const [fin, fout] of PAIRS) {
+    const input = toneInput(998, fin);
+    for (const q of QUALITIES) {
+      const { ms: half, engine } = halfLengthMs(q, fin, fout);
+      const p = half === null ? Infinity : half;
+      const a = runStream('ours', q, fin, fout, input, 10, p);
+      const b = runStream('ours', q, fin, fout, input, 5, p);
+      const rt = NO_RTC ? null : runStream('rtc', q, fin, fout, input);
+      const line = `| ${fin / 1000}k→${fout / 1000}k | ${q} | ${engine.split(' (')[0].replace(/ taps.*/, '')} | ${fx(half, 2)} | ${fx(a.lagAvg, 1)} / ${fx(a.lagMax, 1)} | ${a.empty} / ${b.empty} | ${rt ? `${fx(rt.lagAvg, 1)} / ${fx(rt.lagMax, 1)}` : '—'} |`;
+      lines.push(line);
+      console.log(line);
+      const w = worst.get(q);
+      if (!w || a.lagMax > w.lagMax) worst.set(q, { lagMax: a.lagMax, lagAvg: a.lagAvg, half, fin, fout, rt });
+    }
+  }
+  console.log('');
+  console.log('| preset | worst pair | half ms | lag avg / max ms | rtc-node at that pair |');
+  console.log('|---|---|---|---|---|');
+  for (const q of QUALITIES) {
+    const w = worst.get(q);
+    console.log(
+      `| ${q} | ${w.fin / 1000}k→${w.fout / 1000}k | ${fx(w.half, 2)} | ${fx(w.lagAvg, 1)} / ${fx(w.lagMax, 1)} | ${w.rt ? `${fx(w.rt.lagAvg, 1)} / ${fx(w.rt.lagMax, 1)}` : '—'} |`,
+    );
+  }
+  console.error(`${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  process.exit(0);
+}
+
 function main() {
+  if (LAG_ONLY) lagOnly();
   const t0 = Date.now();
   const header = [
     'ratio',
@@ -487,6 +570,7 @@ function main() {
     'THD+N dB',
     'delay ms',
     'len',
+    'half ms',
     'lag avg/max ms',
     'first ms',
   ];
