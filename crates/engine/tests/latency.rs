@@ -11,7 +11,35 @@
 //!   edges, and aliases (downsampling) or images (upsampling) of tones from the
 //!   lower Nyquist on, against the preset's stopband.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
 use rtc_resampler_engine::{Input, Output, Quality, SampleFormat, StreamResampler};
+
+/// Counts the bytes live on the heap, per thread (tests run in parallel).
+struct CountingAlloc;
+thread_local! {
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+}
+fn count(delta: isize) {
+    let _ = LIVE.try_with(|c| c.set(c.get() + delta));
+}
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count(layout.size() as isize);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        count(-(layout.size() as isize));
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count(new_size as isize - layout.size() as isize);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
 
 const RATES: [u32; 8] = [8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000];
 
@@ -254,4 +282,50 @@ fn response_holds_at_every_pair() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Issue 14: ≤ 8 KiB per live MEDIUM mono resampler at every pair. Measured as
+/// the heap that 50 more live resamplers of the pair take (after 10 pushes each),
+/// divided by 50: the shared coefficient table is built by the first one, before
+/// the measurement. `memory_bytes()` must agree with it.
+#[test]
+fn a_live_medium_mono_resampler_takes_at_most_8_kib() {
+    let live = || LIVE.with(|c| c.get());
+    let mut worst = (0.0f64, (0u32, 0u32));
+    for (fin, fout) in pairs() {
+        let x: Vec<i16> = (0..fin as usize / 100)
+            .map(|i| ((i * 7919) % 2000) as i16 - 1000)
+            .collect();
+        let first = StreamResampler::new(fin, fout, 1, Quality::Medium).unwrap();
+        let before = live();
+        let many: Vec<StreamResampler> = (0..50)
+            .map(|_| {
+                let mut r = StreamResampler::new(fin, fout, 1, Quality::Medium).unwrap();
+                for _ in 0..10 {
+                    r.push(&x).unwrap();
+                }
+                r
+            })
+            .collect();
+        // The Vec holds the 50 structs themselves: the heap counts them too.
+        let per = (live() - before) as f64 / 50.0;
+        let reported = many[0].memory_bytes();
+        assert!(
+            per <= 8192.0,
+            "MEDIUM {fin}->{fout}: {per:.0} bytes per live resampler ({})",
+            first.describe()
+        );
+        assert!(
+            (reported as f64 - per).abs() <= 0.1 * per + 64.0,
+            "MEDIUM {fin}->{fout}: memory_bytes {reported} vs {per:.0} measured"
+        );
+        drop(many);
+        if per > worst.0 {
+            worst = (per, (fin, fout));
+        }
+    }
+    println!(
+        "largest: {:.0} bytes per live MEDIUM mono resampler at {:?}",
+        worst.0, worst.1
+    );
 }
