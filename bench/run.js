@@ -287,6 +287,7 @@ async function pcmBench(rtc) {
     // Heap allocated per pushInto: used heap growth over many calls with no GC in between.
     const r2 = new lib.PcmResampler({ inputRate: 48000, outputRate: 16000 });
     const calls = CFG.retentionPushes;
+    for (let k = 0; k < 10_000; k++) r2.pushInto(chunks[k % 100], dst); // compile the loop first
     global.gc?.();
     const before = require('node:v8').getHeapStatistics().used_heap_size;
     for (let k = 0; k < calls; k++) r2.pushInto(chunks[k % 100], dst);

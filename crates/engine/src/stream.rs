@@ -49,9 +49,6 @@ pub struct StreamResampler {
     /// frames returned): the core's delay, trimmed, plus what its input FIFO
     /// holds. The base of [`StreamResampler::max_output_frames`].
     max_pending: u64,
-    /// `core.memory_bytes()`, fixed at construction (FIFOs, tables and plans
-    /// do not grow): `memory_bytes` runs after every call of the binding.
-    core_bytes: usize,
 }
 
 /// Output capacity (samples) above which the buffer is given back after a huge push.
@@ -102,9 +99,7 @@ impl StreamResampler {
             frames_in: 0,
             keep_capacity,
             max_pending,
-            core_bytes: 0,
         };
-        resampler.core_bytes = resampler.core.memory_bytes();
         resampler.restart()?;
         Ok(resampler)
     }
@@ -246,7 +241,7 @@ impl StreamResampler {
             + self.out_f32.capacity() * 4
             + self.out_u8.capacity()
             + self.emitter.carry.capacity() * 4
-            + self.core_bytes
+            + self.core.memory_bytes()
     }
 
     /// Output frames trimmed at the start of each segment (the delay
