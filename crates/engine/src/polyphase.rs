@@ -18,20 +18,25 @@
 //! * immutable per configuration (`L`, `M`, spec): the `L` phases of `K` taps,
 //!   each stored oldest-tap-first, built once and shared through a process-wide
 //!   cache of [`Arc`]s (weak for every live table, strong for the 8 most recent);
-//! * per instance: a history of `K − 1 + B` frames per channel. Each output reads
-//!   its `K` frames as one contiguous window; when the buffer is full the last
-//!   `K − 1` frames move to its start. `B = K` costs what a doubled ring costs
-//!   (one extra float moved per input frame) and is used when it fits
-//!   [`HISTORY_BUDGET_BYTES`]; long filters (high downsampling ratios) get a
-//!   smaller `B` and move more often, so a mono MEDIUM resampler stays under 8 KiB.
+//! * per instance: a history of `K − 1 + B` frames per channel, filling
+//!   [`HISTORY_BUDGET_BYTES`] (`B` ≥ 64). Each output reads its `K` frames as one
+//!   contiguous window; when the buffer is full the last `K − 1` frames move to
+//!   its start. With `B ≥ K` that costs at most what a doubled ring costs (one
+//!   extra float moved per input frame, no second write), and a long `B` lets a
+//!   whole 10 ms push be one run whose outputs share phase loads (below). Long
+//!   filters (high downsampling ratios) get a smaller `B` and move more often,
+//!   so that a live mono MEDIUM resampler stays under 8 KiB at every pair.
 //!
 //! Dot products run in AVX2 + FMA when the CPU has them (chosen at run time with
 //! `is_x86_feature_detected!`, the whole feed loop compiled for it), else in
 //! portable code with 16 independent lanes that the compiler vectorises. A
 //! single dot product is bound by loads (two per FMA), so outputs that share a
-//! phase are computed together, loading the phase once: four outputs
+//! phase are computed together, loading the phase once: up to four outputs
 //! `m, m+L, m+2L, m+3L` where a run of input holds them (every output when
-//! `L = 1`, integer downsampling), else the channels two by two. Measured on
+//! `L = 1`, integer downsampling; three per phase in a 10 ms push at 44.1k →
+//! 48k, where this also cuts the traffic from a table that outgrows L1), else
+//! the channels two by two (or, in mono, two outputs interleaved, which hides
+//! the latency of each FMA chain). Measured on
 //! 48k → 16k MEDIUM, this beat folding the symmetric `L = 1` phase
 //! (`c[j] · (w[j] + w[K−1−j])`, half the multiplies but three loads per eight
 //! of them and a lane reversal), which is therefore not done.
@@ -147,9 +152,10 @@ pub const MAX_TABLE_TAPS: u64 = 1 << 20;
 /// Longest phase built (taps per output frame): bounds the work per output frame
 /// and the history at high downsampling ratios.
 pub const MAX_PHASE_TAPS: u64 = 4096;
-/// History bytes per channel above which the buffer gets less than `K` frames of
-/// slack (see the module comment).
-pub const HISTORY_BUDGET_BYTES: usize = 7 * 1024;
+/// History bytes per channel (see the module comment): with the stream's own
+/// state and output buffer, a live mono MEDIUM resampler takes ≤ 8 KiB at every
+/// common pair (`tests/latency.rs`).
+pub const HISTORY_BUDGET_BYTES: usize = 6656;
 /// Tables kept alive after their last user is dropped.
 const RECENT_TABLES: usize = 8;
 /// See [`PolyCore::max_burst_frames`].
@@ -157,7 +163,7 @@ const BURST_INPUT_FRAMES: usize = 256;
 /// Interleaved samples converted per step from the source (on the stack).
 const IN_CHUNK: usize = 1024;
 /// Interleaved output samples handed to the sink per call (on the stack).
-const OUT_CHUNK: usize = 1024;
+const OUT_CHUNK: usize = 2048;
 
 /// The `L` phases of one design.
 pub struct Table {
@@ -290,12 +296,9 @@ impl PolyCore {
     pub fn new(up: u64, down: u64, spec: Spec, channels: usize) -> PolyCore {
         let table = table_for(up as usize, down as usize, spec);
         let k = table.taps;
-        // Slack `B` frames: `K` when it fits the budget, else what fits (≥ 64).
-        let slack = if 2 * k * 4 <= HISTORY_BUDGET_BYTES {
-            k
-        } else {
-            (HISTORY_BUDGET_BYTES / 4).saturating_sub(k).max(64)
-        };
+        // Slack `B` frames: what fills the budget (≥ 64), so that a 10 ms push
+        // is usually one run, whose outputs can share phase loads.
+        let slack = (HISTORY_BUDGET_BYTES / 4).saturating_sub(k - 1).max(64);
         let cap = k - 1 + slack;
         let (l, m) = (table.up, table.down);
         let mut core = PolyCore {
@@ -427,14 +430,16 @@ fn has_avx2_fma() -> bool {
 /// an output's bits do not depend on how outputs were grouped, hence on the
 /// push sizes. Windows and phases are `K` long, `K` a multiple of 8.
 trait Kernel {
-    fn dot1(w: &[f32], c: &[f32]) -> f32;
-    fn dot2(w: [&[f32]; 2], c: &[f32]) -> [f32; 2];
-    fn dot4(w: [&[f32]; 4], c: &[f32]) -> [f32; 4];
+    /// `N` windows against one phase.
+    fn dot<const N: usize>(w: [&[f32]; N], c: &[f32]) -> [f32; N];
+    /// Two windows, each with its own phase (two outputs of a mono stream):
+    /// interleaving them hides the latency of each one's accumulator chain.
+    fn dot1x2(w: [&[f32]; 2], c: [&[f32]; 2]) -> [f32; 2];
 }
 
 struct Portable;
 
-impl Kernel for Portable {
+impl Portable {
     /// 16 lanes (two 8-tap halves), then the lanes summed pairwise.
     #[inline(always)]
     fn dot1(w: &[f32], c: &[f32]) -> f32 {
@@ -462,15 +467,17 @@ impl Kernel for Portable {
         let v4 = [v[0] + v[4], v[1] + v[5], v[2] + v[6], v[3] + v[7]];
         (v4[0] + v4[2]) + (v4[1] + v4[3])
     }
+}
 
+impl Kernel for Portable {
     #[inline(always)]
-    fn dot2(w: [&[f32]; 2], c: &[f32]) -> [f32; 2] {
-        w.map(|w| Self::dot1(w, c))
+    fn dot<const N: usize>(w: [&[f32]; N], c: &[f32]) -> [f32; N] {
+        w.map(|w| Portable::dot1(w, c))
     }
 
     #[inline(always)]
-    fn dot4(w: [&[f32]; 4], c: &[f32]) -> [f32; 4] {
-        w.map(|w| Self::dot1(w, c))
+    fn dot1x2(w: [&[f32]; 2], c: [&[f32]; 2]) -> [f32; 2] {
+        [Portable::dot1(w[0], c[0]), Portable::dot1(w[1], c[1])]
     }
 }
 
@@ -520,18 +527,50 @@ fn dot_n<const N: usize>(w: [&[f32]; N], c: &[f32]) -> [f32; N] {
 #[cfg(target_arch = "x86_64")]
 impl Kernel for Avx2 {
     #[inline(always)]
-    fn dot1(w: &[f32], c: &[f32]) -> f32 {
-        dot_n([w], c)[0]
-    }
-
-    #[inline(always)]
-    fn dot2(w: [&[f32]; 2], c: &[f32]) -> [f32; 2] {
+    fn dot<const N: usize>(w: [&[f32]; N], c: &[f32]) -> [f32; N] {
         dot_n(w, c)
     }
 
     #[inline(always)]
-    fn dot4(w: [&[f32]; 4], c: &[f32]) -> [f32; 4] {
-        dot_n(w, c)
+    fn dot1x2(w: [&[f32]; 2], c: [&[f32]; 2]) -> [f32; 2] {
+        dot_sep(w, c)
+    }
+}
+
+/// [`dot_n`] with one phase per window: the same operations per window.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn dot_sep<const N: usize>(w: [&[f32]; N], c: [&[f32]; N]) -> [f32; N] {
+    use std::arch::x86_64::*;
+    let n = w.iter().chain(&c).fold(usize::MAX, |n, s| n.min(s.len()));
+    // SAFETY: only reached from `feed_avx2` (AVX2 and FMA present); every load
+    // reads 8 floats at an offset j with j + 8 ≤ n ≤ the length of each slice.
+    unsafe {
+        let pc = c.map(|c| c.as_ptr());
+        let pw = w.map(|w| w.as_ptr());
+        let mut a0 = [_mm256_setzero_ps(); N];
+        let mut a1 = [_mm256_setzero_ps(); N];
+        let mut j = 0;
+        while j + 16 <= n {
+            for k in 0..N {
+                let c0 = _mm256_loadu_ps(pc[k].add(j));
+                let c1 = _mm256_loadu_ps(pc[k].add(j + 8));
+                a0[k] = _mm256_fmadd_ps(_mm256_loadu_ps(pw[k].add(j)), c0, a0[k]);
+                a1[k] = _mm256_fmadd_ps(_mm256_loadu_ps(pw[k].add(j + 8)), c1, a1[k]);
+            }
+            j += 16;
+        }
+        if j + 8 <= n {
+            for k in 0..N {
+                let c0 = _mm256_loadu_ps(pc[k].add(j));
+                a0[k] = _mm256_fmadd_ps(_mm256_loadu_ps(pw[k].add(j)), c0, a0[k]);
+            }
+        }
+        let mut out = [0.0f32; N];
+        for k in 0..N {
+            out[k] = hsum256(_mm256_add_ps(a0[k], a1[k]));
+        }
+        out
     }
 }
 
@@ -554,7 +593,7 @@ unsafe fn feed_avx2(core: &mut PolyCore, source: Source, sink: &mut dyn Sink) {
 }
 
 /// Outputs computed per batch (their window ends and phases are listed first).
-const BATCH: usize = 256;
+const BATCH: usize = 512;
 
 /// The feed loop: writes input frames into the histories in runs, lists the
 /// outputs that become due within the run (window end, phase), then computes
@@ -623,31 +662,59 @@ fn feed_impl<K: Kernel>(core: &mut PolyCore, source: Source, sink: &mut dyn Sink
                 let hist = &core.hist;
                 let window = |c: usize, end: usize| &hist[c * cap + end - k..c * cap + end];
                 let phase = |p: usize| &table.coeffs[p * k..(p + 1) * k];
-                let mut i = 0;
-                while i + 4 * up <= count {
-                    for r in 0..up {
-                        let q = [i + r, i + r + up, i + r + 2 * up, i + r + 3 * up];
-                        let coeffs = phase(phases[q[0]]);
+                // Outputs r, r+L, r+2L, … share a phase: four, three or two at
+                // a time; the ones left alone are listed in `single`.
+                let mut single = [0usize; BATCH];
+                let mut singles = 0;
+                for (r, &row) in phases[..up.min(count)].iter().enumerate() {
+                    let coeffs = phase(row);
+                    let mut q = r;
+                    while q < count {
+                        let left = (count - 1 - q) / up + 1;
+                        let g = left.min(4);
                         for c in 0..ch {
-                            let y = K::dot4(q.map(|q| window(c, ends[q])), coeffs);
-                            for (&qi, v) in q.iter().zip(y) {
-                                outbuf[qi * ch + c] = v;
+                            let win = |i: usize| window(c, ends[q + i * up]);
+                            let y: &[f32] = match g {
+                                4 => &K::dot::<4>([win(0), win(1), win(2), win(3)], coeffs),
+                                3 => &K::dot::<3>([win(0), win(1), win(2)], coeffs),
+                                2 => &K::dot::<2>([win(0), win(1)], coeffs),
+                                _ => &[],
+                            };
+                            for (i, v) in y.iter().enumerate() {
+                                outbuf[(q + i * up) * ch + c] = *v;
                             }
                         }
+                        if g == 1 {
+                            single[singles] = q;
+                            singles += 1;
+                        }
+                        q += g * up;
                     }
-                    i += 4 * up;
                 }
-                for q in i..count {
+                let mut i = 0;
+                if ch == 1 {
+                    while i + 2 <= singles {
+                        let (a, b) = (single[i], single[i + 1]);
+                        let y = K::dot1x2(
+                            [window(0, ends[a]), window(0, ends[b])],
+                            [phase(phases[a]), phase(phases[b])],
+                        );
+                        outbuf[a] = y[0];
+                        outbuf[b] = y[1];
+                        i += 2;
+                    }
+                }
+                for &q in &single[i..singles] {
                     let coeffs = phase(phases[q]);
                     let out = &mut outbuf[q * ch..(q + 1) * ch];
                     let mut c = 0;
                     while c + 2 <= ch {
-                        let y = K::dot2([window(c, ends[q]), window(c + 1, ends[q])], coeffs);
+                        let y = K::dot::<2>([window(c, ends[q]), window(c + 1, ends[q])], coeffs);
                         out[c..c + 2].copy_from_slice(&y);
                         c += 2;
                     }
                     if c < ch {
-                        out[c] = K::dot1(window(c, ends[q]), coeffs);
+                        out[c] = K::dot::<1>([window(c, ends[q])], coeffs)[0];
                     }
                 }
                 sink.accept(&outbuf[..count * ch]);
@@ -783,15 +850,19 @@ mod tests {
                         .map(|(a, b)| *a as f64 * *b as f64)
                         .sum()
                 };
-                let one: Vec<f32> = (0..4).map(|o| K::dot1(win(o * 3), c)).collect();
+                let one: Vec<f32> = (0..4).map(|o| K::dot::<1>([win(o * 3)], c)[0]).collect();
                 for (o, y) in one.iter().enumerate() {
                     assert!((*y as f64 - exact(o * 3)).abs() < 1e-4, "n {n} o {o}");
                 }
-                let four = K::dot4([win(0), win(3), win(6), win(9)], c);
-                let two = K::dot2([win(6), win(9)], c);
+                let four = K::dot::<4>([win(0), win(3), win(6), win(9)], c);
+                let three = K::dot::<3>([win(3), win(6), win(9)], c);
+                let two = K::dot::<2>([win(6), win(9)], c);
+                let sep = K::dot1x2([win(3), win(6)], [c, c]);
                 let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                 assert_eq!(bits(&four), bits(&one), "n {n}");
+                assert_eq!(bits(&three), bits(&one[1..]), "n {n}");
                 assert_eq!(bits(&two), bits(&one[2..]), "n {n}");
+                assert_eq!(bits(&sep), bits(&one[1..3]), "n {n}");
             }
         }
         check::<Portable>(&w, &c);

@@ -260,7 +260,15 @@ fn response_holds_at_every_pair() {
             // Tones from just past the lower Nyquist (the stopband edge) to the
             // input Nyquist (downsampling), or their mirrors below the input
             // Nyquist whose images land there (upsampling).
-            for off in [2.0, 30.0, 0.02 * low, 0.2 * low] {
+            for off in [
+                2.0,
+                30.0,
+                0.02 * low,
+                0.05 * low,
+                0.1 * low,
+                0.2 * low,
+                0.5 * low,
+            ] {
                 let (f, image) = if fout < fin {
                     let f = tone(low + off, 1);
                     if f >= fin as f64 / 2.0 {
