@@ -35,7 +35,13 @@ fn main() {
     let pairs: Vec<(u32, u32)> = if a.len() > 2 {
         vec![(a[1].parse().unwrap(), a[2].parse().unwrap())]
     } else {
-        vec![(48000, 16000), (16000, 48000), (44100, 48000)]
+        vec![
+            (48000, 16000),
+            (16000, 48000),
+            (44100, 48000),
+            (8000, 16000),
+            (48000, 8000),
+        ]
     };
     let qualities: Vec<Quality> = if a.len() > 3 {
         vec![Quality::from_index(a[3].parse().unwrap()).expect("quality 0..4")]
