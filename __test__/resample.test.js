@@ -61,6 +61,22 @@ describe('resample', () => {
     expect(y.length).toBe(0);
   });
 
+  test('an output beyond the largest typed array is an Error (ERR_MEMORY_ALLOCATION_FAILED) before any work', async () => {
+    const x = new Int16Array(45_000_000); // 8 kHz -> 768 kHz: 4.32e9 output samples > 2 ** 32
+    const opts = { inputRate: 8000, outputRate: 768000 };
+    const t0 = performance.now();
+    expect(() => resample(x, opts)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_MEMORY_ALLOCATION_FAILED',
+        message: expect.stringMatching(/^resample would produce up to 4320000000 samples/),
+      }),
+    );
+    await expect(resampleAsync(x, opts)).rejects.toThrow(
+      expect.objectContaining({ code: 'ERR_MEMORY_ALLOCATION_FAILED' }),
+    );
+    expect(performance.now() - t0).toBeLessThan(5000); // refused up front: computing would take minutes
+  });
+
   test('bad arguments throw with the package errors', () => {
     expect(() => resample(new Float32Array(4), { inputRate: 8000, outputRate: 16000 })).toThrow(
       new TypeError("samples must be a Int16Array for format 's16', got a Float32Array"),

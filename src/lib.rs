@@ -496,17 +496,21 @@ fn typed_out<'env>(env: &'env Env, out: Output<'_>) -> Result<TypedOut<'env>> {
     })
 }
 
-/// Like `probe`, for `samples` of `format`.
+/// Like `probe`, for `samples` of `format` (1, 2 or 4 bytes each).
 fn probe_format(env: &Env, call: &str, samples: u64, format: SampleFormat) -> Result<()> {
     let bytes = samples.saturating_mul(format.bytes_per_sample() as u64);
-    // `probe` counts 2 bytes a sample: give it the same number of bytes.
-    probe(
-        env,
-        call,
-        bytes
-            .div_ceil(2)
-            .max(samples.min(MAX_TYPED_ARRAY_LENGTH + 1)),
-    )
+    if bytes < PROBE_BYTES {
+        return Ok(());
+    }
+    if samples > MAX_TYPED_ARRAY_LENGTH {
+        return Err(engine_error(env, too_large_error(call, samples)));
+    }
+    let both = usize::try_from(bytes.saturating_mul(2)).unwrap_or(usize::MAX);
+    let mut room: Vec<u8> = Vec::new();
+    if room.try_reserve_exact(both).is_err() {
+        return Err(engine_error(env, too_large_error(call, samples)));
+    }
+    Ok(())
 }
 
 /// Native state of one PCM resampler, held by `PcmResampler` (lib/pcm_resampler.js)
