@@ -179,7 +179,9 @@ describe('memory reported to V8', () => {
   test('memoryBytes follows the native heap: construction, a big push, a small push, close', () => {
     const n = new NativeResampler(8000, 768000, 64, 4);
     const idle = n.memoryBytes;
-    expect(idle).toBeGreaterThan(8 * MB); // a 64-channel FFT block at 768 kHz
+    // 64 channels of filter history plus the filter: whatever the core, well
+    // above the few hundred bytes of the objects themselves.
+    expect(idle).toBeGreaterThan(64 * 1024);
     // One second in: the output buffer grows to hold 768,000 × 64 samples.
     const out = n.push(frameOf(8000, 64, 8000).data);
     const grown = n.memoryBytes;
