@@ -252,9 +252,13 @@ impl Table {
             }
         };
         let mut coeffs = vec![0.0f32; up * taps].into_boxed_slice();
-        for (p, phase) in coeffs.chunks_exact_mut(taps).enumerate() {
-            for (j, c) in phase.iter_mut().enumerate() {
-                *c = proto(p + (taps - 1 - j) * up);
+        // Column by column: the prototype is read in order and the writes stay
+        // within `up` cache lines per column (row by row, the reads stride
+        // `up` taps apart and miss the cache and TLB on megabyte tables).
+        for j in 0..taps {
+            let base = (taps - 1 - j) * up;
+            for p in 0..up {
+                coeffs[p * taps + j] = proto(base + p);
             }
         }
         Table {
