@@ -25,15 +25,16 @@ use crate::rate::RatePair;
 /// The five presets, with the values of `@livekit/rtc-node`'s `AudioResamplerQuality`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Quality {
-    /// Least lag: a short FFT block (or a 40-tap sinc) with a Hann window.
+    /// Least lag: a 40-tap (at the lower rate) Hann-windowed sinc, 2.5 ms held
+    /// back at 8 kHz.
     Quick = 0,
-    /// A 160-frame (at the lower rate) FFT block, Blackman-Harris window.
+    /// Flat to 92 % of the lower Nyquist, ≥ 112 dB stopband: 11.6 ms at 8 kHz.
     Low = 1,
-    /// A 240-frame FFT block (320 with a squared window when upsampling).
+    /// Flat to 93.6 %, ≥ 126 dB: 16.4 ms at 8 kHz, 8.2 ms at 16 kHz.
     Medium = 2,
-    /// A 400-frame FFT block, squared Blackman-Harris window.
+    /// Flat to 94.9 %, ≥ 140 dB: 23 ms at 8 kHz.
     High = 3,
-    /// A 480-frame FFT block, squared Blackman-Harris window.
+    /// Flat to 96 %, ≥ 150 dB: 31.5 ms at 8 kHz.
     VeryHigh = 4,
 }
 
@@ -83,23 +84,26 @@ pub enum Design {
 }
 
 /// The response of each preset (see the module comment). Kaiser's estimate of
-/// the half-length at an 8 kHz lower rate (`(A − 7.95) / (28.71 · Δf)`, `Δf` the
-/// transition width in Hz) is given for each: that is the audio the preset holds
-/// back at 8 kHz; at 16 kHz it is half as much, at 48 kHz a sixth.
+/// the half-length at an 8 kHz lower rate (`(A + 2.5 − 7.95) / (28.71 · Δf)`,
+/// `Δf` the transition width in Hz, 2.5 dB the margin of
+/// `crate::kernel::polyphase`) is given for each: that is the audio the preset
+/// holds back at 8 kHz; at 16 kHz it is half as much, at 48 kHz a sixth.
 ///
 /// * QUICK: the filter of the previous QUICK recipes, a Hann-windowed sinc of
 ///   40 taps at the lower rate with rubato's cutoff for it (flat to ≈ 84 %,
-///   ≥ 50 dB down past Nyquist, falling fast beyond): 2.5 ms at 8 kHz (target
-///   ≤ 3 ms). A Kaiser window of that length reaches the same edges and 52 dB
-///   but its sidelobes stay near −70 dB far from Nyquist, which costs 20 dB of
-///   THD+N when upsampling (images of a 1 kHz tone at 15 and 17 kHz).
-/// * LOW: flat to 92 %, 112 dB (≈ 11.3 ms; target ≤ 15 ms).
-/// * MEDIUM: flat to 93.6 %, 126 dB (≈ 16.0 ms; target ≤ 20 ms).
-/// * HIGH: flat to 94.9 %, 140 dB (≈ 22.5 ms; target ≤ 30 ms).
-/// * VERY_HIGH: flat to 96 %, 150 dB (≈ 30.9 ms; target ≤ 40 ms).
+///   −44 dB at its first sidelobe past Nyquist, falling fast beyond): 2.5 ms at
+///   8 kHz (target ≤ 3 ms). A Kaiser window of that length reaches the same
+///   edges and 52 dB near Nyquist, but its sidelobes stay near −76 dB far from
+///   it, which costs 20 dB of THD+N when upsampling (images of a 1 kHz tone at
+///   15 and 17 kHz).
+/// * LOW: flat to 92 %, 112 dB (11.6 ms; target ≤ 15 ms).
+/// * MEDIUM: flat to 93.6 %, 126 dB (16.4 ms; target ≤ 20 ms).
+/// * HIGH: flat to 94.9 %, 140 dB (23.0 ms; target ≤ 30 ms).
+/// * VERY_HIGH: flat to 96 %, 150 dB (31.5 ms; target ≤ 40 ms).
 ///
 /// Each is at least the passband and stopband the preset had with the FFT
-/// recipes at its worst listed pair (see docs/quality.md for the measurements).
+/// recipes at its worst listed pair, except QUICK's stopband and the passband at
+/// 44.1k ↔ 48k (see the shortfalls in docs/quality.md, with the measurements).
 pub fn spec_for(quality: Quality) -> Spec {
     let (pass, atten_db) = match quality {
         Quality::Quick => {
