@@ -1,13 +1,14 @@
 //! Rational polyphase FIR resampling (`L/M` from [`RatePair`](crate::rate::RatePair)),
 //! with the coefficient table shared between instances.
 //!
-//! The prototype is a Kaiser-windowed sinc of `2·H + 1` taps at the rate
-//! `L · input_rate`, designed from a [`Spec`]: flat up to `pass` × the lower
-//! Nyquist, at least `atten_db` down from the lower Nyquist on. The length is the
-//! least the Kaiser estimate allows for that transition and attenuation (Kaiser,
-//! "Nonrecursive digital filter design using the I0-sinh window function", 1974:
-//! `N − 1 = (A − 7.95) / (2.285 · Δω)`), so the audio held back, `H / (L · input_rate)`
-//! seconds, is as short as the response permits. Output `m` sits at `m · M` on
+//! The prototype is a windowed sinc of `2·H + 1` taps at the rate
+//! `L · input_rate`, designed from a [`Spec`]. [`Spec::Kaiser`]: flat up to
+//! `pass` × the lower Nyquist, at least `atten_db` down from the lower Nyquist
+//! on, with the least length the Kaiser estimate allows for that transition and
+//! attenuation (Kaiser, "Nonrecursive digital filter design using the I0-sinh
+//! window function", 1974: `N − 1 = (A − 7.95) / (2.285 · Δω)`, plus a margin),
+//! so the audio held back, `H / (L · input_rate)` seconds, is as short as the
+//! response permits. [`Spec::Hann`]: a fixed length and cutoff (QUICK). Output `m` sits at `m · M` on
 //! the `L · input_rate` grid: its newest input frame is `i = ⌊m·M / L⌋` and its phase
 //! `p = m·M − i·L`, stepped with integers, so the output depends only on the input
 //! samples (bit-identical for any push split) and the group delay is exactly
@@ -36,8 +37,8 @@
 //! `L = 1`, integer downsampling; three per phase in a 10 ms push at 44.1k →
 //! 48k, where this also cuts the traffic from a table that outgrows L1), else
 //! the channels two by two (or, in mono, two outputs interleaved, which hides
-//! the latency of each FMA chain). Measured on
-//! 48k → 16k MEDIUM, this beat folding the symmetric `L = 1` phase
+//! the latency of each FMA chain). Measured on 48k → 16k MEDIUM (7.4 → 4.9 µs
+//! per 10 ms push), this beat folding the symmetric `L = 1` phase
 //! (`c[j] · (w[j] + w[K−1−j])`, half the multiplies but three loads per eight
 //! of them and a lane reversal), which is therefore not done.
 
