@@ -16,26 +16,6 @@ export declare class ExternalObject<T> {
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
-/** Native state of one resampler. Use `AudioResampler` from the package instead. */
-export declare class NativeResampler {
-  constructor(inputRate: number, outputRate: number, channels: number, quality: number)
-  /** Resamples interleaved samples; returns the output now available, or `null` if none. */
-  push(input: Int16Array): Int16Array | null
-  /** Returns the remaining output (or `null`) and resets for reuse. */
-  flush(): Int16Array | null
-  /** Frees the native state now. Idempotent. */
-  close(): void
-  /** Whether `close()` was called (or the resampler failed). */
-  get closed(): boolean
-  /** A one-line description of the engine configuration (for benchmarks and debugging). */
-  describe(): string
-  /**
-   * Native heap bytes this resampler holds now (0 once closed); the amount
-   * reported to V8 as external memory.
-   */
-  get memoryBytes(): number
-}
-
 /** Number of native resampler states currently allocated (not yet closed or collected). */
 export declare function liveNativeResamplers(): number
 
@@ -51,8 +31,11 @@ export declare const MAX_RATIO: number
 /** Frees the native state now. Idempotent. */
 export declare function pcmClose(state: ExternalObject<'PcmState'>): void
 
-/** Returns the rest of the output and resets for reuse. */
-export declare function pcmFlush(state: ExternalObject<'PcmState'>): Int16Array | Float32Array | Uint8Array
+/** A one-line description of the engine configuration (for benchmarks and debugging). */
+export declare function pcmDescribe(state: ExternalObject<'PcmState'>): string
+
+/** Returns the rest of the output (or `null`) and resets for reuse. */
+export declare function pcmFlush(state: ExternalObject<'PcmState'>): Int16Array | Float32Array | Uint8Array | null
 
 /** Writes the rest of the output into `out` and resets; returns the frames written. */
 export declare function pcmFlushInto(state: ExternalObject<'PcmState'>, out: Int16Array | Float32Array | Uint8Array): number
@@ -68,9 +51,9 @@ export declare function pcmNew(inputRate: number, outputRate: number, channels: 
 
 /**
  * Resamples interleaved samples of the input format; returns the output now
- * available (a typed array of the output format, possibly empty).
+ * available (a typed array of the output format), or `null` if none.
  */
-export declare function pcmPush(state: ExternalObject<'PcmState'>, samples: Int16Array | Float32Array | Uint8Array): Int16Array | Float32Array | Uint8Array
+export declare function pcmPush(state: ExternalObject<'PcmState'>, samples: Int16Array | Float32Array | Uint8Array): Int16Array | Float32Array | Uint8Array | null
 
 /**
  * Resamples into `out` (a typed array of the output format, any byteOffset);

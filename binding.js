@@ -835,12 +835,12 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
-module.exports.NativeResampler = nativeBinding.NativeResampler
 module.exports.liveNativeResamplers = nativeBinding.liveNativeResamplers
 module.exports.MAX_CHANNELS = nativeBinding.MAX_CHANNELS
 module.exports.MAX_RATE = nativeBinding.MAX_RATE
 module.exports.MAX_RATIO = nativeBinding.MAX_RATIO
 module.exports.pcmClose = nativeBinding.pcmClose
+module.exports.pcmDescribe = nativeBinding.pcmDescribe
 module.exports.pcmFlush = nativeBinding.pcmFlush
 module.exports.pcmFlushInto = nativeBinding.pcmFlushInto
 module.exports.pcmMaxOutputFrames = nativeBinding.pcmMaxOutputFrames

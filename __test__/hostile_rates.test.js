@@ -14,7 +14,8 @@
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 const { AudioResampler, AudioFrame } = require('..');
-const { NativeResampler, MAX_RATE, MAX_CHANNELS, MAX_RATIO } = require('../binding.js');
+const { MAX_RATE, MAX_CHANNELS, MAX_RATIO } = require('../binding.js');
+const { nativeS16 } = require('./helpers/native_s16.js');
 
 const ROOT = path.resolve(__dirname, '..');
 const MB = 1024 * 1024;
@@ -110,7 +111,7 @@ describe('limits', () => {
         expect(() => new AudioResampler(a, b, ch, q)).toThrow(
           expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message }),
         );
-        expect(() => new NativeResampler(a, b, ch, q)).toThrow(
+        expect(() => nativeS16(a, b, ch, q)).toThrow(
           expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message }),
         );
       }
@@ -160,7 +161,7 @@ describe('every accepted combination of the grid', () => {
 
   test.each(cases)(`%i -> %i, %i ch, every preset: native memory <= 64 MB, before and after pushes`, (a, b, ch) => {
     for (const q of QUALITIES) {
-      const n = new NativeResampler(a, b, ch, q);
+      const n = nativeS16(a, b, ch, q);
       const ctx = `${a} -> ${b}, ${ch} ch, quality ${q}`;
       expect({ ctx, bytes: n.memoryBytes > 0 && n.memoryBytes <= MEMORY_BYTES }).toEqual({ ctx, bytes: true });
       const tenMs = frameOf(a, ch, Math.max(1, Math.round(a / 100))).data;
@@ -177,7 +178,7 @@ describe('memory reported to V8', () => {
   // The binding reports memoryBytes through napi_adjust_external_memory (V8 uses
   // it to schedule GC; Node 20 does not show it in process.memoryUsage()).
   test('memoryBytes follows the native heap: construction, a big push, a small push, close', () => {
-    const n = new NativeResampler(8000, 768000, 64, 4);
+    const n = nativeS16(8000, 768000, 64, 4);
     const idle = n.memoryBytes;
     // 64 channels of filter history plus the filter: whatever the core, well
     // above the few hundred bytes of the objects themselves.
@@ -199,12 +200,13 @@ describe('memory reported to V8', () => {
   test(`${dropped} are collected with event-loop turns`, () => {
     const child = `
       const { AudioResampler, AudioFrame } = require(${JSON.stringify(ROOT)});
-      const { liveNativeResamplers, NativeResampler } = require(${JSON.stringify(path.join(ROOT, 'binding.js'))});
+      const { liveNativeResamplers } = require(${JSON.stringify(path.join(ROOT, 'binding.js'))});
+      const { nativeS16 } = require(${JSON.stringify(path.join(__dirname, 'helpers', 'native_s16.js'))});
       const turn = () => new Promise((resolve) => setImmediate(resolve));
       const cfg = [768000, 8000, 64, 4];
       const frame = new AudioFrame(new Int16Array(7680 * 64).fill(1000), 768000, 64, 7680);
       (async () => {
-        const probe = new NativeResampler(...cfg);
+        const probe = nativeS16(...cfg);
         const each = probe.memoryBytes;
         probe.close();
         const base = liveNativeResamplers();

@@ -51,7 +51,8 @@
 const path = require('node:path');
 const ours = require(path.join(__dirname, '..'));
 // The binding itself, for `describe()` (the engine and filter of a preset at a pair).
-const { NativeResampler } = require(path.join(__dirname, '..', 'lib', 'native.js'));
+const binding = require(path.join(__dirname, '..', 'lib', 'native.js'));
+const S16 = binding.sampleFormats().indexOf('s16');
 
 let rtc = null;
 try {
@@ -195,8 +196,9 @@ function runStream(kind, quality, fin, fout, x, pushMs = 10, primeMs = Infinity)
  * holds back), from the engine's `describe()` of our preset at this pair.
  */
 function halfLengthMs(quality, fin, fout) {
-  const n = new NativeResampler(fin, fout, 1, ours.AudioResamplerQuality[quality]);
-  const d = n.describe();
+  const state = binding.pcmNew(fin, fout, 1, ours.AudioResamplerQuality[quality], S16, S16);
+  const d = binding.pcmDescribe(state);
+  binding.pcmClose(state);
   let m = d.match(/^polyphase L (\d+) M \d+ taps \d+ half (\d+)/);
   if (m) return { ms: (1000 * Number(m[2])) / (Number(m[1]) * fin), engine: d };
   m = d.match(/^fft block (\d+)/);

@@ -4,15 +4,18 @@
 // `PcmResampleTransform`: argument checks, the equal-rate bypass, the native
 // state, and an idempotent close. Callers hand it views they have validated.
 
-const { NativeResampler } = require('./native.js');
-const { checkRate, checkChannels, checkQuality } = require('./validate.js');
+const { pcmNew, pcmPush, pcmFlush, pcmClose } = require('./native.js');
+const { checkRate, checkChannels, checkQuality, formatIndex } = require('./validate.js');
+
+/** The engine's format index of int16 samples, in and out. */
+const S16 = formatIndex('s16');
 
 class Int16Core {
   #inputRate;
   #outputRate;
   #channels;
   #quality;
-  /** Native state; null at equal rates (nothing to do) and once closed. */
+  /** Native state (an External for the `pcm*` functions); null at equal rates (nothing to do) and once closed. */
   #native = null;
   #closed = false;
   /** Name used in the "closed" error. */
@@ -25,7 +28,7 @@ class Int16Core {
     this.#quality = checkQuality(quality);
     this.#owner = owner;
     if (this.#inputRate !== this.#outputRate) {
-      this.#native = new NativeResampler(this.#inputRate, this.#outputRate, this.#channels, this.#quality);
+      this.#native = pcmNew(this.#inputRate, this.#outputRate, this.#channels, this.#quality, S16, S16);
     }
   }
 
@@ -68,13 +71,13 @@ class Int16Core {
    */
   push(samples) {
     this.assertOpen();
-    return this.#native.push(samples);
+    return pcmPush(this.#native, samples);
   }
 
   /** The rest of the output (or null), then resets for reuse. */
   flush() {
     this.assertOpen();
-    return this.#native === null ? null : this.#native.flush();
+    return this.#native === null ? null : pcmFlush(this.#native);
   }
 
   /** Frees the native state now; idempotent. */
@@ -84,7 +87,7 @@ class Int16Core {
     const n = this.#native;
     if (n !== null) {
       this.#native = null;
-      n.close();
+      pcmClose(n);
     }
   }
 }

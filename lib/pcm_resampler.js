@@ -104,6 +104,11 @@ class PcmResampler {
     return this.#closed;
   }
 
+  /** A new empty array of the output format (the binding returns null rather than allocate one). */
+  #empty() {
+    return new ARRAY_OF_FORMAT[this.#o.output](0);
+  }
+
   #assertOpen() {
     if (this.#closed) throw new Error('PcmResampler is closed');
   }
@@ -118,14 +123,13 @@ class PcmResampler {
     const o = this.#o;
     checkSamples(samples, o.input, o.channels, 'samples');
     if (this.#native === null) return samples;
-    return pcmPush(this.#native, samples);
+    return pcmPush(this.#native, samples) ?? this.#empty();
   }
 
   /** The rest of the output (exact total length), then resets for reuse. */
   flush() {
     this.#assertOpen();
-    if (this.#native === null) return new ARRAY_OF_FORMAT[this.#o.output](0);
-    return pcmFlush(this.#native);
+    return (this.#native !== null && pcmFlush(this.#native)) || this.#empty();
   }
 
   /**

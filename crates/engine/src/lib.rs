@@ -31,7 +31,7 @@ mod shared_fft;
 mod stream;
 
 pub use format::{convert, f32_to_s16, s16_to_f32, Input, Output, OutputMut, SampleFormat};
-pub use pcm::{resample, OwnedOutput, PcmResampler};
+pub use pcm::{resample, resample_output_samples, OwnedOutput, PcmResampler};
 pub use presets::Quality;
 pub use stream::{too_large_error, StreamResampler};
 

@@ -4,8 +4,9 @@
 
 use crate::format::{convert, Input, Output, OutputMut, SampleFormat};
 use crate::presets::Quality;
-use crate::stream::{too_large_error, StreamResampler};
-use crate::{check_ratio, EngineError, MAX_CHANNELS, MAX_RATE};
+use crate::rate::RatePair;
+use crate::stream::{check_config, too_large_error, StreamResampler};
+use crate::EngineError;
 
 /// A streaming resampler from `input`-format samples to `output`-format samples.
 ///
@@ -64,19 +65,7 @@ impl PcmResampler {
         input: SampleFormat,
         output: SampleFormat,
     ) -> Result<PcmResampler, EngineError> {
-        for (rate, name) in [(input_rate, "inputRate"), (output_rate, "outputRate")] {
-            if rate == 0 || rate > MAX_RATE {
-                return Err(EngineError::InvalidArgument(format!(
-                    "{name} must be an integer in [1, {MAX_RATE}], got {rate}"
-                )));
-            }
-        }
-        check_ratio(input_rate, output_rate)?;
-        if channels == 0 || channels > MAX_CHANNELS {
-            return Err(EngineError::InvalidArgument(format!(
-                "channels must be an integer in [1, {MAX_CHANNELS}], got {channels}"
-            )));
-        }
+        check_config(input_rate, output_rate, channels)?;
         let stream = if input_rate == output_rate {
             None
         } else {
@@ -106,6 +95,14 @@ impl PcmResampler {
     /// The output format.
     pub fn output_format(&self) -> SampleFormat {
         self.output
+    }
+
+    /// A one-line summary of the filter (`"conversion only"` at equal rates),
+    /// for benchmarks and debugging.
+    pub fn describe(&self) -> String {
+        self.stream
+            .as_ref()
+            .map_or_else(|| "conversion only".to_string(), |s| s.describe())
     }
 
     /// Whether the rates are equal (conversion only).
@@ -287,9 +284,7 @@ pub fn resample(
         output,
     )?;
     let frames = r.check_input(&input)?;
-    let total = ((frames as u128 * output_rate as u128 + input_rate as u128 / 2)
-        / input_rate as u128) as u64;
-    let samples = total.saturating_mul(channels as u64);
+    let samples = resample_output_samples(input_rate, output_rate, channels, frames * channels);
     let n = usize::try_from(samples).map_err(|_| too_large_error("resample", samples))?;
     let mut result = match output {
         SampleFormat::S16 => OwnedOutput::S16(alloc(n)?),
@@ -321,6 +316,21 @@ pub fn resample(
         )));
     }
     Ok(result)
+}
+
+/// Samples [`resample`] returns for `input_samples` interleaved samples (a
+/// whole number of frames): `round(frames · output_rate / input_rate)` frames,
+/// the length rule of every flush. Rates must be non-zero.
+pub fn resample_output_samples(
+    input_rate: u32,
+    output_rate: u32,
+    channels: usize,
+    input_samples: usize,
+) -> u64 {
+    let frames = (input_samples / channels.max(1)) as u64;
+    RatePair::new(input_rate, output_rate)
+        .output_frames(frames)
+        .saturating_mul(channels as u64)
 }
 
 /// `out[from..]`, borrowed again.

@@ -68,14 +68,7 @@ impl StreamResampler {
         channels: usize,
         quality: Quality,
     ) -> Result<StreamResampler, EngineError> {
-        validate(input_rate, "inputRate")?;
-        validate(output_rate, "outputRate")?;
-        check_ratio(input_rate, output_rate)?;
-        if channels == 0 || channels > MAX_CHANNELS {
-            return Err(EngineError::InvalidArgument(format!(
-                "channels must be an integer in [1, {MAX_CHANNELS}], got {channels}"
-            )));
-        }
+        check_config(input_rate, output_rate, channels)?;
         let pair = RatePair::new(input_rate, output_rate);
         let design = design_for(quality, &pair);
         let core = Core::new(design, &pair, channels)?;
@@ -525,10 +518,25 @@ pub fn too_large_error(call: &str, samples: u64) -> EngineError {
     ))
 }
 
-fn validate(rate: u32, name: &str) -> Result<(), EngineError> {
-    if rate == 0 || rate > MAX_RATE {
+/// The limits every resampler shares: rates in `[1, MAX_RATE]`, a ratio within
+/// [`MAX_RATIO`](crate::MAX_RATIO), channels in `[1, MAX_CHANNELS]`; the
+/// messages name the argument.
+pub(crate) fn check_config(
+    input_rate: u32,
+    output_rate: u32,
+    channels: usize,
+) -> Result<(), EngineError> {
+    for (rate, name) in [(input_rate, "inputRate"), (output_rate, "outputRate")] {
+        if rate == 0 || rate > MAX_RATE {
+            return Err(EngineError::InvalidArgument(format!(
+                "{name} must be an integer in [1, {MAX_RATE}], got {rate}"
+            )));
+        }
+    }
+    check_ratio(input_rate, output_rate)?;
+    if channels == 0 || channels > MAX_CHANNELS {
         return Err(EngineError::InvalidArgument(format!(
-            "{name} must be an integer in [1, {MAX_RATE}], got {rate}"
+            "channels must be an integer in [1, {MAX_CHANNELS}], got {channels}"
         )));
     }
     Ok(())

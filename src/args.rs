@@ -1,0 +1,68 @@
+//! Checks the numbers JS passes in (the JS layer checked them already; the
+//! binding never trusts a caller across the FFI boundary).
+
+use napi::bindgen_prelude::*;
+
+use crate::engine::{self, check_ratio, Quality, SampleFormat};
+use crate::errors::{engine_error, range_error};
+
+/// The checked configuration of a resampler or a one-shot call.
+#[derive(Clone, Copy)]
+pub struct Config {
+    pub input_rate: u32,
+    pub output_rate: u32,
+    pub channels: usize,
+    pub quality: Quality,
+    pub input: SampleFormat,
+    pub output: SampleFormat,
+}
+
+impl Config {
+    /// Checks every argument (formats are indices into `sampleFormats()`);
+    /// the first bad one throws a `RangeError` that names it.
+    pub fn read(
+        env: &Env,
+        [input_rate, output_rate, channels, quality, input, output]: [f64; 6],
+    ) -> Result<Config> {
+        let config = Config {
+            input_rate: int_in_range(env, input_rate, "inputRate", 1, engine::MAX_RATE as u64)?
+                as u32,
+            output_rate: int_in_range(env, output_rate, "outputRate", 1, engine::MAX_RATE as u64)?
+                as u32,
+            channels: int_in_range(env, channels, "channels", 1, engine::MAX_CHANNELS as u64)?
+                as usize,
+            quality: index_arg(env, quality, "quality", &Quality::ALL)?,
+            input: index_arg(env, input, "input", &SampleFormat::ALL)?,
+            output: index_arg(env, output, "output", &SampleFormat::ALL)?,
+        };
+        check_ratio(config.input_rate, config.output_rate).map_err(|e| engine_error(env, e))?;
+        Ok(config)
+    }
+
+    /// Samples a whole conversion of `input_samples` samples returns.
+    pub fn total_samples(&self, input_samples: usize) -> u64 {
+        engine::resample_output_samples(
+            self.input_rate,
+            self.output_rate,
+            self.channels,
+            input_samples,
+        )
+    }
+}
+
+/// Checks that `value` is a finite integer in `[min, max]`, throwing a RangeError naming `name`.
+pub fn int_in_range(env: &Env, value: f64, name: &str, min: u64, max: u64) -> Result<u64> {
+    if value.is_finite() && value.fract() == 0.0 && value >= min as f64 && value <= max as f64 {
+        return Ok(value as u64);
+    }
+    Err(range_error(
+        env,
+        &format!("{name} must be an integer in [{min}, {max}], got {value}"),
+    ))
+}
+
+/// An index into `all` (an enum's values in index order).
+fn index_arg<T: Copy>(env: &Env, value: f64, name: &str, all: &[T]) -> Result<T> {
+    let index = int_in_range(env, value, name, 0, all.len() as u64 - 1)?;
+    Ok(all[index as usize])
+}

@@ -1,0 +1,143 @@
+//! `resample` / `resampleAsync`: a whole signal in one call, on the main
+//! thread or on the libuv thread pool (the input copied at the call).
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::args::Config;
+use crate::arrays::{copy_vec, owned_out, probe, RawArray, TypedOut};
+use crate::engine::{self, EngineError, Input, OwnedOutput, SampleFormat};
+use crate::errors::{engine_error, panic_detail};
+
+/// Runs a whole conversion; a panic becomes an internal error.
+fn run(c: &Config, input: Input<'_>) -> std::result::Result<OwnedOutput, EngineError> {
+    catch_unwind(AssertUnwindSafe(|| {
+        engine::resample(
+            c.input_rate,
+            c.output_rate,
+            c.channels,
+            c.quality,
+            input,
+            c.output,
+        )
+    }))
+    .unwrap_or_else(|panic| Err(EngineError::Internal(panic_detail(&panic))))
+}
+
+/// Resamples a whole signal at once (formats are indices into `sampleFormats()`).
+#[napi(
+    ts_args_type = "samples: Int16Array | Float32Array | Uint8Array, inputRate: number, outputRate: number, channels: number, quality: number, inputFormat: number, outputFormat: number",
+    ts_return_type = "Int16Array | Float32Array | Uint8Array"
+)]
+#[allow(clippy::too_many_arguments)]
+pub fn resample_pcm<'env>(
+    env: &'env Env,
+    samples: Unknown,
+    input_rate: f64,
+    output_rate: f64,
+    channels: f64,
+    quality: f64,
+    input_format: f64,
+    output_format: f64,
+) -> Result<TypedOut<'env>> {
+    let args = Config::read(
+        env,
+        [
+            input_rate,
+            output_rate,
+            channels,
+            quality,
+            input_format,
+            output_format,
+        ],
+    )?;
+    let raw = RawArray::read(env, &samples, "samples", args.input)?;
+    probe(env, "resample", args.total_samples(raw.len), args.output)?;
+    // SAFETY: `samples` lives for this call; nothing else borrows its memory.
+    let input = unsafe { raw.input(args.input) };
+    match run(&args, input) {
+        Ok(out) => owned_out(env, &out),
+        Err(e) => Err(engine_error(env, e)),
+    }
+}
+
+/// Input of an async one-shot call, copied at the call.
+enum OwnedInput {
+    S16(Vec<i16>),
+    F32(Vec<f32>),
+    Codes(Vec<u8>),
+}
+
+/// A one-shot resample computed on the libuv thread pool.
+pub struct ResampleTask {
+    args: Config,
+    input: OwnedInput,
+}
+
+impl<'task> napi::ScopedTask<'task> for ResampleTask {
+    type Output = OwnedOutput;
+    type JsValue = TypedOut<'task>;
+
+    fn compute(&mut self) -> Result<OwnedOutput> {
+        let input = match &self.input {
+            OwnedInput::S16(v) => Input::S16(v),
+            OwnedInput::F32(v) => Input::F32(v),
+            OwnedInput::Codes(v) if self.args.input == SampleFormat::Mulaw => Input::Mulaw(v),
+            OwnedInput::Codes(v) => Input::Alaw(v),
+        };
+        let result = run(&self.args, input);
+        // The copy is no longer needed: free it before the result is copied to JS.
+        self.input = OwnedInput::Codes(Vec::new());
+        result.map_err(|e| Error::new(Status::GenericFailure, e.to_string()))
+    }
+
+    fn resolve(&mut self, env: &'task Env, output: OwnedOutput) -> Result<TypedOut<'task>> {
+        probe(env, "resampleAsync", output.len() as u64, self.args.output)?;
+        owned_out(env, &output)
+    }
+}
+
+/// Like `resamplePcm`, computed on the libuv thread pool; `samples` is copied now.
+#[napi(
+    ts_args_type = "samples: Int16Array | Float32Array | Uint8Array, inputRate: number, outputRate: number, channels: number, quality: number, inputFormat: number, outputFormat: number",
+    ts_return_type = "Promise<Int16Array | Float32Array | Uint8Array>"
+)]
+#[allow(clippy::too_many_arguments)]
+pub fn resample_pcm_async(
+    env: Env,
+    samples: Unknown,
+    input_rate: f64,
+    output_rate: f64,
+    channels: f64,
+    quality: f64,
+    input_format: f64,
+    output_format: f64,
+) -> Result<AsyncTask<ResampleTask>> {
+    let args = Config::read(
+        &env,
+        [
+            input_rate,
+            output_rate,
+            channels,
+            quality,
+            input_format,
+            output_format,
+        ],
+    )?;
+    let raw = RawArray::read(&env, &samples, "samples", args.input)?;
+    probe(
+        &env,
+        "resampleAsync",
+        args.total_samples(raw.len),
+        args.output,
+    )?;
+    // SAFETY: `samples` lives for this call; it is copied right away.
+    let input = match unsafe { raw.input(args.input) } {
+        Input::S16(s) => OwnedInput::S16(copy_vec(&env, s)?),
+        Input::F32(s) => OwnedInput::F32(copy_vec(&env, s)?),
+        Input::Mulaw(s) | Input::Alaw(s) => OwnedInput::Codes(copy_vec(&env, s)?),
+    };
+    Ok(AsyncTask::new(ResampleTask { args, input }))
+}
