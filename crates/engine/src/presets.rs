@@ -102,10 +102,14 @@ pub enum Design {
 /// * VERY_HIGH: flat to 96 %, 150 dB (31.5 ms; target ≤ 40 ms).
 ///
 /// Each is at least the passband and stopband the preset had with the FFT
-/// recipes at its worst listed pair, except QUICK's stopband and the passband at
-/// 44.1k ↔ 48k (see the shortfalls in docs/quality.md, with the measurements).
-pub fn spec_for(quality: Quality) -> Spec {
-    let (pass, atten_db) = match quality {
+/// recipes at its worst listed pair, except QUICK's stopband (see the
+/// shortfalls in docs/quality.md, with the measurements). LOW's and MEDIUM's
+/// transition band is also at most [`MAX_TRANSITION_HZ`] wide, which matters
+/// only where the lower rate is 44.1 kHz or more: there the FFT recipes had
+/// longer filters than elsewhere (their block had to be a multiple of 147
+/// frames at 44.1k ↔ 48k), and this keeps their passband (−0.1 dB at ≥ 95.4 %).
+pub fn spec_for(quality: Quality, pair: &RatePair) -> Spec {
+    let (pass, atten_db): (f64, f64) = match quality {
         Quality::Quick => {
             return Spec::Hann {
                 taps: QUICK_TAPS,
@@ -117,8 +121,19 @@ pub fn spec_for(quality: Quality) -> Spec {
         Quality::High => (0.949, 140.0),
         Quality::VeryHigh => (0.96, 150.0),
     };
+    let pass = match quality {
+        Quality::Low | Quality::Medium => {
+            let nyquist = pair.lower_rate() as f64 / 2.0;
+            pass.max(1.0 - MAX_TRANSITION_HZ / nyquist)
+        }
+        _ => pass,
+    };
     Spec::Kaiser { pass, atten_db }
 }
+
+/// Widest transition band of LOW and MEDIUM, Hz (see [`spec_for`]): 2.85 / 3.2 ms
+/// of lag at 44.1 kHz instead of 2.1 / 3.0 ms.
+const MAX_TRANSITION_HZ: f64 = 1300.0;
 
 /// QUICK's filter length in taps at the lower rate.
 const QUICK_TAPS: u32 = 40;
@@ -127,7 +142,7 @@ const QUICK_TAPS: u32 = 40;
 /// its table (`L · K` taps) and phases (`K` taps) are within bounds, else the
 /// previous FFT / sinc recipe.
 pub fn design_for(quality: Quality, pair: &RatePair) -> Design {
-    let spec = spec_for(quality);
+    let spec = spec_for(quality, pair);
     let (up, down) = (pair.up(), pair.down());
     let taps = spec.taps_per_phase(up, down);
     if taps <= MAX_PHASE_TAPS && taps.saturating_mul(up) <= MAX_TABLE_TAPS {
