@@ -23,11 +23,7 @@ use crate::rate::RatePair;
 use crate::shared_fft::SharedFft;
 use crate::EngineError;
 
-// The polyphase core lives in its own file, declared here (rather than in
-// lib.rs) because only the cores use it.
-#[path = "polyphase.rs"]
-pub(crate) mod polyphase;
-use polyphase::PolyCore;
+use crate::polyphase::PolyCore;
 
 thread_local! {
     /// Output of one rubato call or FFT block, handed to the sink right away.

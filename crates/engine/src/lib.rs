@@ -9,9 +9,13 @@
 //! * `rate` holds the arithmetic of a rate pair (`L/M`, ratio, FFT block
 //!   sizes, output length, alignment).
 //! * `presets` turns a [`Quality`] and a rate pair into a filter design.
-//! * `kernel` runs a design (rubato's sinc resampler or the shared FFT core)
-//!   behind one push-oriented interface.
-//! * `shared_fft` is the FFT overlap-add core, with its filter and plans shared
+//! * `kernel` runs a design (our polyphase FIR, rubato's sinc resampler or the
+//!   shared FFT core) behind one push-oriented interface.
+//! * `polyphase` is the rational polyphase FIR core every preset uses at the
+//!   common rate pairs: output on every push, lag = the filter's half-length,
+//!   coefficient tables shared between instances.
+//! * `shared_fft` is the FFT overlap-add core (fallback for pairs whose
+//!   polyphase table would be too large), with its filter and plans shared
 //!   between instances.
 //! * `stream` adds what a streaming user needs on top: delay trimming, exact
 //!   output length on flush, reuse after flush, and the output conversion
@@ -25,6 +29,7 @@ mod format;
 pub mod g711;
 mod kernel;
 mod pcm;
+mod polyphase;
 mod presets;
 mod rate;
 mod shared_fft;

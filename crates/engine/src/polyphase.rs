@@ -45,7 +45,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, Weak};
 
-use super::{Sink, Source};
+use crate::kernel::{Sink, Source};
 
 /// A low-pass response, relative to the lower of the two rates' Nyquist.
 #[derive(Debug, Clone, Copy, PartialEq)]

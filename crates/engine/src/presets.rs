@@ -5,7 +5,7 @@
 //! the two rates: flat (ripple `10^(−A/20)`) up to `pass` × the lower Nyquist,
 //! at least `A` dB down from the lower Nyquist on ([`spec_for`]). Three cores:
 //!
-//! * **Polyphase** (`crate::kernel::polyphase`, the default at every common pair): the
+//! * **Polyphase** (`crate::polyphase`, the default at every common pair): the
 //!   shortest Kaiser-windowed sinc that meets the spec, run as a rational
 //!   polyphase FIR. It emits on every push and holds back only the filter's
 //!   half-length, which for a spec fixed in % of the lower Nyquist is a fixed
@@ -19,7 +19,7 @@
 
 use rubato::{calculate_cutoff, WindowFunction};
 
-use crate::kernel::polyphase::{Spec, MAX_PHASE_TAPS, MAX_TABLE_TAPS};
+use crate::polyphase::{Spec, MAX_PHASE_TAPS, MAX_TABLE_TAPS};
 use crate::rate::RatePair;
 
 /// The five presets, with the values of `@livekit/rtc-node`'s `AudioResamplerQuality`.
@@ -68,7 +68,7 @@ impl Quality {
 /// A concrete engine configuration for one rate pair.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Design {
-    /// Rational polyphase FIR designed from `spec` (see `crate::kernel::polyphase`).
+    /// Rational polyphase FIR designed from `spec` (see `crate::polyphase`).
     Poly { spec: Spec },
     /// Polyphase sinc FIR with `base_len` taps at the lower rate.
     Sinc {
@@ -86,7 +86,7 @@ pub enum Design {
 /// The response of each preset (see the module comment). Kaiser's estimate of
 /// the half-length at an 8 kHz lower rate (`(A + 2.5 − 7.95) / (28.71 · Δf)`,
 /// `Δf` the transition width in Hz, 2.5 dB the margin of
-/// `crate::kernel::polyphase`) is given for each: that is the audio the preset
+/// `crate::polyphase`) is given for each: that is the audio the preset
 /// holds back at 8 kHz; at 16 kHz it is half as much, at 48 kHz a sixth.
 ///
 /// * QUICK: the filter of the previous QUICK recipes, a Hann-windowed sinc of
