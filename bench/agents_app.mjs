@@ -74,8 +74,9 @@ async function main() {
     cpuMs: (cpu.user + cpu.system) / 1000,
     wallMs,
     rssStart,
-    // maxRSS is the kernel's high-water mark for the process (KiB).
-    peakRss: Math.max(peak, process.resourceUsage().maxRSS * 1024),
+    // Sampled, not `process.resourceUsage().maxRSS`: Linux keeps that
+    // high-water mark across exec, so a child would report its parent's peak.
+    peakRss: peak,
   };
 }
 
