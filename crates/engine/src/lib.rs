@@ -14,6 +14,8 @@
 //! * `polyphase` is the rational polyphase FIR core every preset uses at the
 //!   common rate pairs: output on every push, lag = the filter's half-length,
 //!   coefficient tables shared between instances.
+//! * `shared_cache` keeps the FFT plans and polyphase tables that resamplers
+//!   of one configuration share.
 //! * `shared_fft` is the FFT overlap-add core (fallback for pairs whose
 //!   polyphase table would be too large), with its filter and plans shared
 //!   between instances.
@@ -32,6 +34,7 @@ mod pcm;
 mod polyphase;
 mod presets;
 mod rate;
+mod shared_cache;
 mod shared_fft;
 mod stream;
 

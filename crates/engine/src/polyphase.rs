@@ -42,10 +42,10 @@
 //! (`c[j] · (w[j] + w[K−1−j])`, half the multiplies but three loads per eight
 //! of them and a lane reversal), which is therefore not done.
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 
 use crate::kernel::{Sink, Source};
+use crate::shared_cache::{get_or_make, SharedCache};
 
 /// A low-pass response, relative to the lower of the two rates' Nyquist.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -181,44 +181,14 @@ pub struct Table {
 
 type Key = (usize, usize, u8, u64, u64);
 
-struct Cache {
-    all: Vec<(Key, Weak<Table>)>,
-    recent: VecDeque<Arc<Table>>,
-}
-
-static CACHE: Mutex<Cache> = Mutex::new(Cache {
-    all: Vec::new(),
-    recent: VecDeque::new(),
-});
+static CACHE: Mutex<SharedCache<Key, Table>> = Mutex::new(SharedCache::new(RECENT_TABLES));
 
 fn table_for(up: usize, down: usize, spec: Spec) -> Arc<Table> {
     let key = match spec {
         Spec::Kaiser { pass, atten_db } => (up, down, 0, pass.to_bits(), atten_db.to_bits()),
         Spec::Hann { taps, cutoff } => (up, down, 1, taps as u64, cutoff.to_bits()),
     };
-    // A poisoned lock only means another thread panicked mid-update; the cache is
-    // still a valid set of Arcs/Weaks.
-    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-    cache.all.retain(|(_, w)| w.strong_count() > 0);
-    let found = cache
-        .all
-        .iter()
-        .find(|(k, _)| *k == key)
-        .and_then(|(_, w)| w.upgrade());
-    let table = match found {
-        Some(t) => t,
-        None => {
-            let t = Arc::new(Table::design(up, down, spec));
-            cache.all.push((key, Arc::downgrade(&t)));
-            t
-        }
-    };
-    if let Some(i) = cache.recent.iter().position(|t| Arc::ptr_eq(t, &table)) {
-        cache.recent.remove(i);
-    }
-    cache.recent.push_front(table.clone());
-    cache.recent.truncate(RECENT_TABLES);
-    table
+    get_or_make(&CACHE, key, || Table::design(up, down, spec))
 }
 
 /// Modified Bessel function of the first kind, order 0 (power series).

@@ -15,12 +15,13 @@
 //! about 5× and construction from tens of microseconds to about one.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 
 use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use rubato::{calculate_cutoff, WindowFunction};
+
+use crate::shared_cache::{get_or_make, SharedCache};
 
 /// Configurations kept alive after their last user is dropped, so that a
 /// create/close cycle does not rebuild the filter and plans every time.
@@ -39,43 +40,12 @@ struct Plan {
 
 type Key = (usize, usize, WindowFunction);
 
-struct Cache {
-    /// Every plan that is alive somewhere (weak, so it does not keep them alive).
-    all: Vec<(Key, Weak<Plan>)>,
-    /// The most recently requested plans (strong, bounded).
-    recent: VecDeque<Arc<Plan>>,
-}
-
-static CACHE: Mutex<Cache> = Mutex::new(Cache {
-    all: Vec::new(),
-    recent: VecDeque::new(),
-});
+static CACHE: Mutex<SharedCache<Key, Plan>> = Mutex::new(SharedCache::new(RECENT_PLANS));
 
 fn plan_for(fft_size_in: usize, fft_size_out: usize, window: WindowFunction) -> Arc<Plan> {
-    let key = (fft_size_in, fft_size_out, window);
-    // A poisoned lock only means another thread panicked mid-update; the cache is
-    // still a valid set of Arcs/Weaks, so keep using it.
-    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-    cache.all.retain(|(_, w)| w.strong_count() > 0);
-    let found = cache
-        .all
-        .iter()
-        .find(|(k, _)| *k == key)
-        .and_then(|(_, w)| w.upgrade());
-    let plan = match found {
-        Some(p) => p,
-        None => {
-            let p = Arc::new(Plan::new(fft_size_in, fft_size_out, window));
-            cache.all.push((key, Arc::downgrade(&p)));
-            p
-        }
-    };
-    if let Some(i) = cache.recent.iter().position(|p| Arc::ptr_eq(p, &plan)) {
-        cache.recent.remove(i);
-    }
-    cache.recent.push_front(plan.clone());
-    cache.recent.truncate(RECENT_PLANS);
-    plan
+    get_or_make(&CACHE, (fft_size_in, fft_size_out, window), || {
+        Plan::new(fft_size_in, fft_size_out, window)
+    })
 }
 
 impl Plan {
