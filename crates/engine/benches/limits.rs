@@ -17,33 +17,10 @@
 //! docs/reliability.md. Rows are sorted by the slowest call, worst last.
 
 use rtc_resampler_engine::{Quality, StreamResampler, MAX_RATIO};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant;
 
-struct Counting;
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-static PEAK: AtomicIsize = AtomicIsize::new(0);
-fn note(delta: isize) {
-    let now = LIVE.fetch_add(delta, Ordering::Relaxed) + delta;
-    PEAK.fetch_max(now, Ordering::Relaxed);
-}
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        note(l.size() as isize);
-        System.alloc(l)
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        note(-(l.size() as isize));
-        System.dealloc(p, l)
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        note(n as isize - l.size() as isize);
-        System.realloc(p, l, n)
-    }
-}
-#[global_allocator]
-static ALLOC: Counting = Counting;
+#[path = "../tests/common/alloc.rs"]
+mod alloc;
 
 const RATES: [u32; 6] = [1, 7, 8000, 44100, 767_999, 768_000];
 /// Realistic pairs at (or next to) the ratio limit, and the largest sinc tables.
@@ -96,12 +73,11 @@ fn main() {
                 let mut peak = 0isize;
                 let mut mem0 = 0;
                 for _ in 0..3 {
-                    let base = LIVE.load(Ordering::Relaxed);
-                    PEAK.store(base, Ordering::Relaxed);
+                    let base = alloc::reset_peak();
                     let t = Instant::now();
                     let r = StreamResampler::new(fin, fout, ch, q).unwrap();
                     new_ms.push(ms(t));
-                    peak = peak.max(PEAK.load(Ordering::Relaxed) - base);
+                    peak = peak.max(alloc::peak_bytes() - base);
                     mem0 = r.memory_bytes();
                 }
                 new_ms.sort_by(f64::total_cmp);

@@ -8,27 +8,9 @@
 //! its first construction took (which builds the filter table).
 
 use rtc_resampler_engine::{Quality, StreamResampler};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
 
-struct Counting;
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        LIVE.fetch_add(l.size() as isize, Ordering::Relaxed);
-        System.alloc(l)
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        LIVE.fetch_sub(l.size() as isize, Ordering::Relaxed);
-        System.dealloc(p, l)
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        LIVE.fetch_add(n as isize - l.size() as isize, Ordering::Relaxed);
-        System.realloc(p, l, n)
-    }
-}
-#[global_allocator]
-static ALLOC: Counting = Counting;
+#[path = "../tests/common/alloc.rs"]
+mod alloc;
 
 fn main() {
     // `cargo bench` passes `--bench`; the arguments are the others.
@@ -54,7 +36,7 @@ fn main() {
             .map(|i| ((i * 7919) % 2000) as i16 - 1000)
             .collect();
         for &q in &qualities {
-            let before = LIVE.load(Ordering::Relaxed);
+            let before = alloc::live_bytes();
             let t0 = std::time::Instant::now();
             let mut r = StreamResampler::new(fin, fout, 1, q).unwrap();
             // The first construction of a configuration builds its filter table.
@@ -62,7 +44,7 @@ fn main() {
             for _ in 0..10 {
                 r.push(&x).unwrap();
             }
-            let heap = LIVE.load(Ordering::Relaxed) - before;
+            let heap = alloc::live_bytes() - before;
             let pushes = 20_000;
             let t = std::time::Instant::now();
             let mut frames = 0usize;

@@ -11,36 +11,12 @@
 //!   edges, and aliases (downsampling) or images (upsampling) of tones from the
 //!   lower Nyquist on, against the preset's stopband.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::sync::RwLock;
 
 use rtc_resampler_engine::{Input, Output, Quality, SampleFormat, StreamResampler};
 
-/// Counts the bytes live on the heap, per thread (tests run in parallel).
-struct CountingAlloc;
-thread_local! {
-    static LIVE: Cell<isize> = const { Cell::new(0) };
-}
-fn count(delta: isize) {
-    let _ = LIVE.try_with(|c| c.set(c.get() + delta));
-}
-unsafe impl GlobalAlloc for CountingAlloc {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count(layout.size() as isize);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        count(-(layout.size() as isize));
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count(new_size as isize - layout.size() as isize);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-#[global_allocator]
-static ALLOC: CountingAlloc = CountingAlloc;
+#[path = "common/alloc.rs"]
+mod alloc;
 
 const RATES: [u32; 8] = [8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000];
 
@@ -307,7 +283,7 @@ fn response_holds_at_every_pair() {
 #[test]
 fn a_live_medium_mono_resampler_takes_at_most_8_kib() {
     let _alone = EXCLUSIVE.write().unwrap_or_else(|e| e.into_inner());
-    let live = || LIVE.with(|c| c.get());
+    let live = alloc::thread_live_bytes;
     let mut worst = (0.0f64, (0u32, 0u32));
     for (fin, fout) in pairs() {
         let x: Vec<i16> = (0..fin as usize / 100)

@@ -16,41 +16,12 @@
 //! `__test__/hostile_rates.test.js`; the measurement tool
 //! `cargo bench -p rtc-resampler-engine --bench limits` prints the figures.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
 use std::sync::Mutex;
 
 use rtc_resampler_engine::{EngineError, Quality, StreamResampler, MAX_RATE, MAX_RATIO};
 
-struct Counting;
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-static PEAK: AtomicIsize = AtomicIsize::new(0);
-fn note(delta: isize) {
-    let now = LIVE.fetch_add(delta, Ordering::Relaxed) + delta;
-    PEAK.fetch_max(now, Ordering::Relaxed);
-}
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(l) };
-        if !p.is_null() {
-            note(l.size() as isize);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        note(-(l.size() as isize));
-        unsafe { System.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        let q = unsafe { System.realloc(p, l, n) };
-        if !q.is_null() {
-            note(n as isize - l.size() as isize);
-        }
-        q
-    }
-}
-#[global_allocator]
-static ALLOC: Counting = Counting;
+#[path = "common/alloc.rs"]
+mod alloc;
 
 /// The allocation counters are process-wide: tests in this file run one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -154,10 +125,9 @@ fn construction_stays_within_64_mb_and_memory_bytes_is_the_real_heap() {
         for ch in [1usize, 64] {
             for q in Quality::ALL {
                 let ctx = format!("{fin}->{fout} x{ch} {q:?}");
-                let base = LIVE.load(Ordering::Relaxed);
-                PEAK.store(base, Ordering::Relaxed);
+                let base = alloc::reset_peak();
                 let r = StreamResampler::new(fin, fout, ch, q).unwrap();
-                let peak = (PEAK.load(Ordering::Relaxed) - base) as usize;
+                let peak = (alloc::peak_bytes() - base) as usize;
                 let reported = r.memory_bytes();
                 assert!(peak <= 64 * MB, "{ctx}: construction peak {peak} bytes");
                 assert!(reported <= 64 * MB, "{ctx}: memory_bytes {reported}");
@@ -165,9 +135,9 @@ fn construction_stays_within_64_mb_and_memory_bytes_is_the_real_heap() {
                 // and is checked by the next test): the report is at least that,
                 // give or take 10 % (4 KB for tiny ones), and at most that plus the plan.
                 let describe = r.describe();
-                let alive = LIVE.load(Ordering::Relaxed);
+                let alive = alloc::live_bytes();
                 drop(r);
-                let own = (alive - LIVE.load(Ordering::Relaxed)) as usize;
+                let own = (alive - alloc::live_bytes()) as usize;
                 assert!(
                     reported + own / 10 >= own
                         && reported <= own + own / 10 + 4096 + plan_allowance(&describe),
@@ -257,10 +227,9 @@ fn a_push_needs_its_own_output_plus_a_bounded_constant() {
         for seconds in [1usize, 3] {
             let frames = (fin as usize * seconds).max(1);
             let input = noise(frames * ch, 7);
-            let base = LIVE.load(Ordering::Relaxed);
-            PEAK.store(base, Ordering::Relaxed);
+            let base = alloc::reset_peak();
             let out = r.push(&input).unwrap().len();
-            let peak = (PEAK.load(Ordering::Relaxed) - base) as usize;
+            let peak = (alloc::peak_bytes() - base) as usize;
             let own = out * 2;
             assert!(
                 peak <= own + steady + 8 * MB,

@@ -3,45 +3,13 @@
 //! `push_into`/`flush_into` make none at all, from the first call of a new
 //! resampler, in every format (once the thread's core scratch exists).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use rtc_resampler_engine::{
     Input, OutputMut, PcmResampler, Quality, SampleFormat, StreamResampler,
 };
 
-struct CountingAllocator;
-
-// Per thread: the tests run in parallel.
-thread_local! {
-    static COUNT: Cell<usize> = const { Cell::new(0) };
-}
-
-fn count() {
-    let _ = COUNT.try_with(|c| c.set(c.get() + 1));
-}
-
-/// Allocations made by this thread so far.
-fn allocations() -> usize {
-    COUNT.with(|c| c.get())
-}
-
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: CountingAllocator = CountingAllocator;
+#[path = "common/alloc.rs"]
+mod alloc;
+use alloc::thread_allocations as allocations;
 
 #[test]
 fn steady_state_push_and_flush_do_not_allocate() {

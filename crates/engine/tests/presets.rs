@@ -10,37 +10,10 @@
 
 mod common;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use rtc_resampler_engine::{Quality, StreamResampler};
 
-// ------------------------------------------------------------ heap counting
-
-/// Counts the bytes live on the heap, per thread (tests run in parallel).
-struct CountingAlloc;
-thread_local! {
-    static LIVE: Cell<isize> = const { Cell::new(0) };
-}
-fn count(delta: isize) {
-    let _ = LIVE.try_with(|c| c.set(c.get() + delta));
-}
-unsafe impl GlobalAlloc for CountingAlloc {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count(layout.size() as isize);
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        count(-(layout.size() as isize));
-        System.dealloc(ptr, layout)
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count(new_size as isize - layout.size() as isize);
-        System.realloc(ptr, layout, new_size)
-    }
-}
-#[global_allocator]
-static ALLOC: CountingAlloc = CountingAlloc;
+#[path = "common/alloc.rs"]
+mod alloc;
 
 // ------------------------------------------------------------ measurement
 
@@ -442,12 +415,12 @@ fn medium_live_state_is_small() {
     let x: Vec<i16> = (0..480)
         .map(|i| ((i * 7919) % 2000) as i16 - 1000)
         .collect();
-    let before = LIVE.with(|c| c.get());
+    let before = alloc::thread_live_bytes();
     let mut r = StreamResampler::new(48000, 16000, 1, Quality::Medium).unwrap();
     for _ in 0..20 {
         r.push(&x).unwrap();
     }
-    let live = LIVE.with(|c| c.get()) - before;
+    let live = alloc::thread_live_bytes() - before;
     drop(r);
     // Bytes allocated, touched or not: the 6.5 KiB history, the stream's state and
     // output, and the 3.2 KiB coefficient table, which this instance may have built
