@@ -35,9 +35,12 @@
 //! phase are computed together, loading the phase once: up to four outputs
 //! `m, m+L, m+2L, m+3L` where a run of input holds them (every output when
 //! `L = 1`, integer downsampling; three per phase in a 10 ms push at 44.1k →
-//! 48k, where this also cuts the traffic from a table that outgrows L1), else
-//! the channels two by two (or, in mono, two outputs interleaved, which hides
-//! the latency of each FMA chain). Measured on 48k → 16k MEDIUM (7.4 → 4.9 µs
+//! 48k, where this also cuts the traffic from a table that outgrows L1; in
+//! stereo, two or three outputs with both channels, six windows per load),
+//! else the channels two by two (or, in mono, two outputs interleaved, which
+//! hides the latency of each FMA chain). Which outputs share a phase is
+//! arithmetic (outputs `r + i·L` of a batch, windows `M` frames apart), so no
+//! per-output schedule is listed. Measured on 48k → 16k MEDIUM (7.4 → 4.9 µs
 //! per 10 ms push), this beat folding the symmetric `L = 1` phase
 //! (`c[j] · (w[j] + w[K−1−j])`, half the multiplies but three loads per eight
 //! of them and a lane reversal), which is therefore not done.
@@ -401,7 +404,7 @@ fn has_avx2_fma() -> bool {
 /// Dot products of history windows with one phase, per instruction set.
 ///
 /// Every window is reduced by the same sequence of operations whichever
-/// function computes it (one window, two channels or four outputs at once), so
+/// function computes it (one window, two channels, or up to six windows at once), so
 /// an output's bits do not depend on how outputs were grouped, hence on the
 /// push sizes. Windows and phases are `K` long, `K` a multiple of 8.
 trait Kernel {
@@ -567,25 +570,27 @@ unsafe fn feed_avx2(core: &mut PolyCore, source: Source, sink: &mut dyn Sink) {
     feed_impl::<Avx2>(core, source, sink)
 }
 
-/// Outputs computed per batch (their window ends and phases are listed first).
+/// Outputs computed per batch.
 const BATCH: usize = 512;
 
-/// The feed loop: writes input frames into the histories in runs, lists the
-/// outputs that become due within the run (window end, phase), then computes
-/// them: four outputs of one phase at a time where the run holds them
-/// (`m, m+L, m+2L, m+3L` share a phase), two channels at a time otherwise.
+/// The feed loop: writes input frames into the histories in runs, then computes
+/// the outputs that become due within the run, a batch at a time, grouped by
+/// phase: outputs `r, r+L, r+2L, r+3L` of a batch share phase `(p₀ + r·M) mod L`
+/// and their windows end `M` frames apart, so the schedule is arithmetic (no
+/// per-output list, no division per group). Four, three or two outputs of one
+/// phase are computed together (in stereo, with both channels: up to six
+/// windows per load of the phase); outputs alone in their phase are paired
+/// (mono: two outputs, stereo: two channels).
 #[inline(always)]
 fn feed_impl<K: Kernel>(core: &mut PolyCore, source: Source, sink: &mut dyn Sink) {
     let ch = core.channels;
     let table = &*core.table;
-    let (k, up, cap) = (table.taps, table.up, core.cap);
+    let (k, up, down, cap) = (table.taps, table.up, table.down, core.cap);
     let total = source.frames(ch);
     let per_in = IN_CHUNK / ch;
     let batch = BATCH.min(OUT_CHUNK / ch);
     let mut inbuf = [0.0f32; IN_CHUNK];
     let mut outbuf = [0.0f32; OUT_CHUNK];
-    let mut ends = [0usize; BATCH];
-    let mut phases = [0usize; BATCH];
     let mut done = 0;
     while done < total {
         let n = (total - done).min(per_in);
@@ -601,105 +606,131 @@ fn feed_impl<K: Kernel>(core: &mut PolyCore, source: Source, sink: &mut dyn Sink
                 core.filled = k - 1;
             }
             let run = (n - f).min(cap - core.filled);
-            let src = &inbuf[f * ch..(f + run) * ch];
-            if ch == 1 {
-                core.hist[core.filled..core.filled + run].copy_from_slice(src);
-            } else {
-                for c in 0..ch {
-                    let dst = &mut core.hist[c * cap + core.filled..c * cap + core.filled + run];
-                    for (d, frame) in dst.iter_mut().zip(src.chunks_exact(ch)) {
-                        *d = frame[c];
-                    }
-                }
-            }
-            let mut cursor = core.filled;
+            write_run(core, &inbuf[f * ch..(f + run) * ch]);
+            // Window end (exclusive, in the history) of the next output.
+            let mut next = core.filled + core.need;
             core.filled += run;
             f += run;
-            loop {
-                // List the outputs due within the run, up to a batch.
-                let mut count = 0;
-                while count < batch && core.need <= core.filled - cursor {
-                    cursor += core.need;
-                    core.need = 0;
-                    ends[count] = cursor;
-                    phases[count] = core.phase;
-                    count += 1;
-                    core.phase += core.step_r;
-                    core.need += core.step_q;
-                    if core.phase >= up {
-                        core.phase -= up;
-                        core.need += 1;
-                    }
-                }
-                if count == 0 {
-                    break;
-                }
-                let hist = &core.hist;
-                let window = |c: usize, end: usize| &hist[c * cap + end - k..c * cap + end];
-                let phase = |p: usize| &table.coeffs[p * k..(p + 1) * k];
-                // Outputs r, r+L, r+2L, … share a phase: four, three or two at
-                // a time; the ones left alone are listed in `single`.
-                let mut single = [0usize; BATCH];
-                let mut singles = 0;
-                for (r, &row) in phases[..up.min(count)].iter().enumerate() {
-                    let coeffs = phase(row);
-                    let mut q = r;
-                    while q < count {
-                        let left = (count - 1 - q) / up + 1;
-                        let g = left.min(4);
-                        for c in 0..ch {
-                            let win = |i: usize| window(c, ends[q + i * up]);
-                            let y: &[f32] = match g {
-                                4 => &K::dot::<4>([win(0), win(1), win(2), win(3)], coeffs),
-                                3 => &K::dot::<3>([win(0), win(1), win(2)], coeffs),
-                                2 => &K::dot::<2>([win(0), win(1)], coeffs),
-                                _ => &[],
-                            };
-                            for (i, v) in y.iter().enumerate() {
-                                outbuf[(q + i * up) * ch + c] = *v;
-                            }
-                        }
-                        if g == 1 {
-                            single[singles] = q;
-                            singles += 1;
-                        }
-                        q += g * up;
-                    }
-                }
-                let mut i = 0;
+            while next <= core.filled {
+                // Outputs j = 0, 1, … end at `next + ⌊(p + j·M) / L⌋`: those
+                // with `p + j·M < (filled − next + 1) · L` are due.
+                let room = (core.filled - next + 1) as u64 * up as u64 - core.phase as u64;
+                let count = (room.div_ceil(down as u64) as usize).min(batch);
+                compute_batch::<K>(core, next, count, &mut outbuf);
+                sink.accept(&outbuf[..count * ch]);
+                let pos = core.phase as u64 + count as u64 * down as u64;
+                next += (pos / up as u64) as usize;
+                core.phase = (pos % up as u64) as usize;
+            }
+            core.need = next - core.filled;
+        }
+        done += n;
+    }
+}
+
+/// Appends interleaved frames to the channel-major histories.
+#[inline(always)]
+fn write_run(core: &mut PolyCore, src: &[f32]) {
+    let (ch, cap, at) = (core.channels, core.cap, core.filled);
+    let run = src.len() / ch;
+    if ch == 1 {
+        core.hist[at..at + run].copy_from_slice(src);
+        return;
+    }
+    for c in 0..ch {
+        let dst = &mut core.hist[c * cap + at..c * cap + at + run];
+        for (d, frame) in dst.iter_mut().zip(src.chunks_exact(ch)) {
+            *d = frame[c];
+        }
+    }
+}
+
+/// Computes `count` outputs starting with the next one (phase `core.phase`,
+/// window ending at `first_end`) into `outbuf`, interleaved.
+#[inline(always)]
+fn compute_batch<K: Kernel>(core: &PolyCore, first_end: usize, count: usize, outbuf: &mut [f32]) {
+    let ch = core.channels;
+    let table = &*core.table;
+    let (k, up, down, cap) = (table.taps, table.up, table.down, core.cap);
+    let (step_q, step_r) = (core.step_q, core.step_r);
+    let hist = &core.hist[..];
+    let window = |c: usize, end: usize| &hist[c * cap + end - k..c * cap + end];
+    let phase_of = |p: usize| &table.coeffs[p * k..(p + 1) * k];
+    // A mono output alone in its phase waits here for a partner (dot1x2).
+    let mut pending: Option<(usize, usize, usize)> = None;
+    // Phase and window end of output r, stepped from output 0.
+    let (mut p, mut end) = (core.phase, first_end);
+    for r in 0..up.min(count) {
+        let coeffs = phase_of(p);
+        let mut q = r;
+        let mut e = end;
+        while q < count {
+            let g = 1
+                + (q + up < count) as usize
+                + (q + 2 * up < count) as usize
+                + (q + 3 * up < count) as usize;
+            if g == 1 {
                 if ch == 1 {
-                    while i + 2 <= singles {
-                        let (a, b) = (single[i], single[i + 1]);
-                        let y = K::dot1x2(
-                            [window(0, ends[a]), window(0, ends[b])],
-                            [phase(phases[a]), phase(phases[b])],
-                        );
-                        outbuf[a] = y[0];
-                        outbuf[b] = y[1];
-                        i += 2;
+                    match pending.take() {
+                        Some((q0, e0, p0)) => {
+                            let y =
+                                K::dot1x2([window(0, e0), window(0, e)], [phase_of(p0), coeffs]);
+                            outbuf[q0] = y[0];
+                            outbuf[q] = y[1];
+                        }
+                        None => pending = Some((q, e, p)),
                     }
-                }
-                for &q in &single[i..singles] {
-                    let coeffs = phase(phases[q]);
+                } else {
                     let out = &mut outbuf[q * ch..(q + 1) * ch];
                     let mut c = 0;
                     while c + 2 <= ch {
-                        let y = K::dot::<2>([window(c, ends[q]), window(c + 1, ends[q])], coeffs);
+                        let y = K::dot::<2>([window(c, e), window(c + 1, e)], coeffs);
                         out[c..c + 2].copy_from_slice(&y);
                         c += 2;
                     }
                     if c < ch {
-                        out[c] = K::dot::<1>([window(c, ends[q])], coeffs)[0];
+                        out[c] = K::dot::<1>([window(c, e)], coeffs)[0];
                     }
                 }
-                sink.accept(&outbuf[..count * ch]);
-                if count < batch {
-                    break;
+            } else if ch == 2 && g <= 3 {
+                // Both channels of g outputs against one load of the phase.
+                let w = |i: usize, c: usize| window(c, e + i * down);
+                let y: &[f32] = match g {
+                    3 => &K::dot::<6>(
+                        [w(0, 0), w(0, 1), w(1, 0), w(1, 1), w(2, 0), w(2, 1)],
+                        coeffs,
+                    ),
+                    _ => &K::dot::<4>([w(0, 0), w(0, 1), w(1, 0), w(1, 1)], coeffs),
+                };
+                for i in 0..g {
+                    let at = (q + i * up) * 2;
+                    outbuf[at..at + 2].copy_from_slice(&y[2 * i..2 * i + 2]);
+                }
+            } else {
+                for c in 0..ch {
+                    let w = |i: usize| window(c, e + i * down);
+                    let y: &[f32] = match g {
+                        4 => &K::dot::<4>([w(0), w(1), w(2), w(3)], coeffs),
+                        3 => &K::dot::<3>([w(0), w(1), w(2)], coeffs),
+                        _ => &K::dot::<2>([w(0), w(1)], coeffs),
+                    };
+                    for (i, v) in y.iter().enumerate() {
+                        outbuf[(q + i * up) * ch + c] = *v;
+                    }
                 }
             }
-            core.need -= core.filled - cursor;
+            q += g * up;
+            e += g * down;
         }
-        done += n;
+        p += step_r;
+        end += step_q;
+        if p >= up {
+            p -= up;
+            end += 1;
+        }
+    }
+    if let Some((q0, e0, p0)) = pending {
+        outbuf[q0] = K::dot::<1>([window(0, e0)], phase_of(p0))[0];
     }
 }
 
@@ -829,12 +860,15 @@ mod tests {
                 for (o, y) in one.iter().enumerate() {
                     assert!((*y as f64 - exact(o * 3)).abs() < 1e-4, "n {n} o {o}");
                 }
+                let six = K::dot::<6>([win(0), win(0), win(3), win(3), win(6), win(6)], c);
                 let four = K::dot::<4>([win(0), win(3), win(6), win(9)], c);
                 let three = K::dot::<3>([win(3), win(6), win(9)], c);
                 let two = K::dot::<2>([win(6), win(9)], c);
                 let sep = K::dot1x2([win(3), win(6)], [c, c]);
                 let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                 assert_eq!(bits(&four), bits(&one), "n {n}");
+                let pairs: Vec<f32> = one[..3].iter().flat_map(|y| [*y, *y]).collect();
+                assert_eq!(bits(&six), bits(&pairs), "n {n}");
                 assert_eq!(bits(&three), bits(&one[1..]), "n {n}");
                 assert_eq!(bits(&two), bits(&one[2..]), "n {n}");
                 assert_eq!(bits(&sep), bits(&one[1..3]), "n {n}");
