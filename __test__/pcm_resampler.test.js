@@ -369,7 +369,7 @@ describe('allocation-free pushInto', () => {
     const v8 = require('node:v8');
     const { PcmResampler } = require(${JSON.stringify(require.resolve('../index.js'))});
     const r = new PcmResampler({ inputRate: 48000, outputRate: 16000 });
-    const x = new Int16Array(480).map((_, i) => Math.round(8000 * Math.sin(i / 7)));
+    const x = Int16Array.from(${JSON.stringify(Array.from(signalIn('s16', 480, 1, 48000)))});
     const out = new Int16Array(r.maxOutputFrames(480));
     for (let i = 0; i < 1000; i++) r.pushInto(x, out); // warm up (JIT, native buffers)
     global.gc();

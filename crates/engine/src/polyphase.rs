@@ -333,14 +333,11 @@ impl PolyCore {
     /// Most output frames feeding `frames` more input frames produces: the
     /// outputs due within them, `⌈(pending + frames) · L / M⌉` at most.
     pub fn max_output_frames(&self, frames: usize) -> usize {
-        let (l, m) = (self.table.up as u128, self.table.down as u128);
         if frames < self.need {
             return 0;
         }
-        // Output j after the next is due at frame `need + ⌊(p + j·M) / L⌋`: those
-        // with `p + j·M < (frames − need + 1) · L` are due within `frames`.
-        let room = (frames - self.need + 1) as u128 * l - self.phase as u128;
-        usize::try_from(room.div_ceil(m)).unwrap_or(usize::MAX)
+        let due = outputs_due(&self.table, self.phase, (frames - self.need) as u64);
+        usize::try_from(due).unwrap_or(usize::MAX)
     }
 
     /// Heap bytes this instance holds: its history. Unlike
@@ -388,6 +385,16 @@ impl PolyCore {
         }
         feed_impl::<Portable>(self, source, sink);
     }
+}
+
+/// Outputs due when the next output's window end (phase `phase`) has been
+/// reached and `beyond` more frames follow it: output `j` ends
+/// `⌊(phase + j·M) / L⌋` frames after the next one's, so those with
+/// `phase + j·M < (beyond + 1) · L` are due. The one rule behind
+/// [`PolyCore::max_output_frames`] and the feed loop's batches.
+fn outputs_due(table: &Table, phase: usize, beyond: u64) -> u128 {
+    let room = (beyond as u128 + 1) * table.up as u128 - phase as u128;
+    room.div_ceil(table.down as u128)
 }
 
 fn has_avx2_fma() -> bool {
@@ -584,8 +591,7 @@ const BATCH: usize = 512;
 #[inline(always)]
 fn feed_impl<K: Kernel>(core: &mut PolyCore, source: Source, sink: &mut dyn Sink) {
     let ch = core.channels;
-    let table = &*core.table;
-    let (k, up, down, cap) = (table.taps, table.up, table.down, core.cap);
+    let (k, up, down, cap) = (core.table.taps, core.table.up, core.table.down, core.cap);
     let total = source.frames(ch);
     let per_in = IN_CHUNK / ch;
     let batch = BATCH.min(OUT_CHUNK / ch);
@@ -612,10 +618,8 @@ fn feed_impl<K: Kernel>(core: &mut PolyCore, source: Source, sink: &mut dyn Sink
             core.filled += run;
             f += run;
             while next <= core.filled {
-                // Outputs j = 0, 1, … end at `next + ⌊(p + j·M) / L⌋`: those
-                // with `p + j·M < (filled − next + 1) · L` are due.
-                let room = (core.filled - next + 1) as u64 * up as u64 - core.phase as u64;
-                let count = (room.div_ceil(down as u64) as usize).min(batch);
+                let due = outputs_due(&core.table, core.phase, (core.filled - next) as u64);
+                let count = due.min(batch as u128) as usize;
                 compute_batch::<K>(core, next, count, &mut outbuf);
                 sink.accept(&outbuf[..count * ch]);
                 let pos = core.phase as u64 + count as u64 * down as u64;
