@@ -45,6 +45,7 @@
 //! (`c[j] · (w[j] + w[K−1−j])`, half the multiplies but three loads per eight
 //! of them and a lane reversal), which is therefore not done.
 
+use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
 
 use crate::kernel::{Sink, Source};
@@ -164,10 +165,26 @@ pub const HISTORY_BUDGET_BYTES: usize = 6656;
 const RECENT_TABLES: usize = 8;
 /// See [`PolyCore::max_burst_frames`].
 const BURST_INPUT_FRAMES: usize = 256;
-/// Interleaved samples converted per step from the source (on the stack).
+/// Interleaved samples converted per step from the source (into [`Staging`]).
 const IN_CHUNK: usize = 1024;
-/// Interleaved output samples handed to the sink per call (on the stack).
+/// Interleaved output samples handed to the sink per call (from [`Staging`]).
 const OUT_CHUNK: usize = 2048;
+
+/// A feed's working buffers: the source's frames as `f32`, and one batch of
+/// outputs. Per thread, not per core (12 KiB would break the 8 KiB budget of a
+/// live resampler), and not on the stack, where they were zeroed on every feed
+/// (0.3 µs of a 3 µs QUICK push, measured with criterion). Nothing carries over
+/// from one feed to the next: each feed writes before it reads.
+struct Staging {
+    input: [f32; IN_CHUNK],
+    output: [f32; OUT_CHUNK],
+}
+
+thread_local! {
+    static STAGING: RefCell<Staging> = const {
+        RefCell::new(Staging { input: [0.0; IN_CHUNK], output: [0.0; OUT_CHUNK] })
+    };
+}
 
 /// The `L` phases of one design.
 pub struct Table {
@@ -377,13 +394,20 @@ impl PolyCore {
 
     /// Consumes all of `source`, handing every output frame that becomes due to `sink`.
     pub fn feed(&mut self, source: Source, sink: &mut dyn Sink) {
-        #[cfg(target_arch = "x86_64")]
-        if self.avx2 {
-            // SAFETY: `avx2` is set only when the CPU has AVX2 and FMA.
-            unsafe { feed_avx2(self, source, sink) };
+        if source.frames(self.channels) == 0 {
             return;
         }
-        feed_impl::<Portable>(self, source, sink);
+        // The sinks (crate::stream) only convert and copy: no feed runs inside
+        // another, so the staging is never borrowed twice.
+        STAGING.with_borrow_mut(|staging| {
+            #[cfg(target_arch = "x86_64")]
+            if self.avx2 {
+                // SAFETY: `avx2` is set only when the CPU has AVX2 and FMA.
+                unsafe { feed_avx2(self, source, sink, staging) };
+                return;
+            }
+            feed_impl::<Portable>(self, source, sink, staging);
+        })
     }
 }
 
@@ -573,8 +597,13 @@ unsafe fn hsum256(v: std::arch::x86_64::__m256) -> f32 {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn feed_avx2(core: &mut PolyCore, source: Source, sink: &mut dyn Sink) {
-    feed_impl::<Avx2>(core, source, sink)
+unsafe fn feed_avx2(
+    core: &mut PolyCore,
+    source: Source,
+    sink: &mut dyn Sink,
+    staging: &mut Staging,
+) {
+    feed_impl::<Avx2>(core, source, sink, staging)
 }
 
 /// Outputs computed per batch.
@@ -589,14 +618,21 @@ const BATCH: usize = 512;
 /// windows per load of the phase); outputs alone in their phase are paired
 /// (mono: two outputs, stereo: two channels).
 #[inline(always)]
-fn feed_impl<K: Kernel>(core: &mut PolyCore, source: Source, sink: &mut dyn Sink) {
+fn feed_impl<K: Kernel>(
+    core: &mut PolyCore,
+    source: Source,
+    sink: &mut dyn Sink,
+    staging: &mut Staging,
+) {
     let ch = core.channels;
     let (k, up, down, cap) = (core.table.taps, core.table.up, core.table.down, core.cap);
     let total = source.frames(ch);
     let per_in = IN_CHUNK / ch;
     let batch = BATCH.min(OUT_CHUNK / ch);
-    let mut inbuf = [0.0f32; IN_CHUNK];
-    let mut outbuf = [0.0f32; OUT_CHUNK];
+    let Staging {
+        input: inbuf,
+        output: outbuf,
+    } = staging;
     let mut done = 0;
     while done < total {
         let n = (total - done).min(per_in);
@@ -620,7 +656,7 @@ fn feed_impl<K: Kernel>(core: &mut PolyCore, source: Source, sink: &mut dyn Sink
             while next <= core.filled {
                 let due = outputs_due(&core.table, core.phase, (core.filled - next) as u64);
                 let count = due.min(batch as u128) as usize;
-                compute_batch::<K>(core, next, count, &mut outbuf);
+                compute_batch::<K>(core, next, count, outbuf);
                 sink.accept(&outbuf[..count * ch]);
                 let pos = core.phase as u64 + count as u64 * down as u64;
                 next += (pos / up as u64) as usize;
