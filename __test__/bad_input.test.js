@@ -439,6 +439,40 @@ describe('the binding re-validates (never trust the caller across FFI)', () => {
     expect(Object.prototype.toString.call(tail)).toBe('[object Int16Array]');
   });
 
+  // pcmPush and pcmPushInto are registered by hand (src/hot.rs), outside napi-rs's checks.
+  test.each([
+    ['a plain object', {}],
+    ['undefined', undefined],
+    ['a number', 1],
+    ['an Int16Array', new Int16Array(4)],
+  ])('pcmPush / pcmPushInto with %s as the state throw a TypeError naming it', (_label, state) => {
+    const binding = require('../binding.js');
+    const expected = expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/^state must be/) });
+    expect(() => binding.pcmPush(state, new Int16Array(480))).toThrow(expected);
+    expect(() => binding.pcmPushInto(state, new Int16Array(480), new Int16Array(480))).toThrow(expected);
+  });
+
+  test('pcmPush / pcmPushInto on a closed state throw "closed"; missing arguments are TypeErrors', () => {
+    const binding = require('../binding.js');
+    const state = binding.pcmNew(48000, 16000, 1, 0, 0, 0);
+    expect(() => binding.pcmPush(state)).toThrow(
+      expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/^samples must be/) }),
+    );
+    expect(() => binding.pcmPushInto(state, new Int16Array(480))).toThrow(
+      expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/^out must be/) }),
+    );
+    const input = new Int16Array(480).map((_, i) => 9000 * Math.sin(i / 7));
+    const twin = binding.pcmNew(48000, 16000, 1, 0, 0, 0);
+    const expected = binding.pcmPush(twin, input);
+    const out = new Int16Array(480);
+    expect(binding.pcmPushInto(state, input, out)).toBe(expected.length);
+    expect(out.subarray(0, expected.length)).toEqual(expected);
+    binding.pcmClose(twin);
+    binding.pcmClose(state);
+    expect(() => binding.pcmPush(state, new Int16Array(480))).toThrow(/closed/);
+    expect(() => binding.pcmPushInto(state, new Int16Array(480), new Int16Array(480))).toThrow(/closed/);
+  });
+
   test('an odd sample count on a stereo native resampler is an Error, not a silent drop', () => {
     const n = nativeS16(48000, 16000, 2, 0);
     expect(() => n.push(new Int16Array(3))).toThrow(/multiple of channels/);

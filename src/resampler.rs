@@ -162,15 +162,12 @@ pub fn pcm_new(
     Ok(External::new(state))
 }
 
-/// Resamples interleaved samples of the input format; returns the output now
-/// available (a typed array of the output format), or `null` if none.
-#[napi(
-    ts_args_type = "state: ExternalObject<'PcmState'>, samples: Int16Array | Float32Array | Uint8Array",
-    ts_return_type = "Int16Array | Float32Array | Uint8Array | null"
-)]
-pub fn pcm_push<'env>(
+/// `pcmPush(state, samples)` (registered in `crate::hot`): resamples
+/// interleaved samples of the input format; returns the output now available
+/// (a typed array of the output format), or `null` if none.
+pub fn push<'env>(
     env: &'env Env,
-    state: &mut External<PcmState>,
+    state: &mut PcmState,
     samples: Unknown,
 ) -> Result<Option<TypedOut<'env>>> {
     let input = RawArray::read(env, &samples, "samples", state.input)?;
@@ -208,17 +205,10 @@ pub fn pcm_flush<'env>(
     state.run(env, |engine| engine.flush().map(Some))
 }
 
-/// Resamples into `out` (a typed array of the output format, any byteOffset);
-/// returns the frames written. Allocates nothing.
-#[napi(
-    ts_args_type = "state: ExternalObject<'PcmState'>, samples: Int16Array | Float32Array | Uint8Array, out: Int16Array | Float32Array | Uint8Array"
-)]
-pub fn pcm_push_into(
-    env: &Env,
-    state: &mut External<PcmState>,
-    samples: Unknown,
-    out: Unknown,
-) -> Result<u32> {
+/// `pcmPushInto(state, samples, out)` (registered in `crate::hot`): resamples
+/// into `out` (a typed array of the output format, any byteOffset); returns the
+/// frames written. Allocates nothing.
+pub fn push_into(env: &Env, state: &mut PcmState, samples: Unknown, out: Unknown) -> Result<u32> {
     let input = RawArray::read(env, &samples, "samples", state.input)?;
     let dest = RawArray::read(env, &out, "out", state.output)?;
     if input.overlaps(&dest) {
