@@ -147,6 +147,41 @@ function engineEstimate(quality, i, o, c) {
   }
 }
 
+/**
+ * The engine's time per push, measured in this process between the rounds of
+ * `AudioResampler#push`: `PcmResampler#pushInto` into a preallocated array (the
+ * engine writing straight into JS memory) minus `pushInto` of an empty array
+ * (the same call doing no work). `AudioResampler#push` minus this is what the
+ * binding and the JS layer add (the call, the checks, the new output array, the
+ * frame), read from one process instead of from two runs' medians.
+ */
+function engineProbe(quality, inputRate, outputRate, channels, frames) {
+  const { PcmResampler, AudioResamplerQuality } = require('..');
+  const pr = new PcmResampler({ inputRate, outputRate, channels, quality: AudioResamplerQuality[quality] });
+  const chunks = frames.map((f) => f.data);
+  const dst = new Int16Array(pr.maxOutputFrames(chunks[0].length / channels) * channels);
+  const empty = new Int16Array(0);
+  const work = [];
+  const idle = [];
+  let at = 0;
+  const time = (call) => {
+    minorGc();
+    const t0 = process.hrtime.bigint();
+    for (let k = 0; k < CFG.pushesPerRound; k++) call(k);
+    return Number(process.hrtime.bigint() - t0) / CFG.pushesPerRound / 1000;
+  };
+  time((k) => pr.pushInto(chunks[k % chunks.length], dst)); // warm-up
+  return {
+    round() {
+      work.push(time((k) => pr.pushInto(chunks[(at + k) % chunks.length], dst)));
+      at += CFG.pushesPerRound;
+      idle.push(time(() => pr.pushInto(empty, dst)));
+    },
+    us: () => median(work) - median(idle),
+    close: () => pr.close(),
+  };
+}
+
 /** The agents-app scenario in a fresh process, with or without the register. */
 function runAgentsApp(withRegister, params) {
   const res = spawnSync(
@@ -483,6 +518,7 @@ async function main() {
       timePushes(r, frames, 0, CFG.warmup);
       return { lib, r, frames, at: CFG.warmup, samples: [] };
     });
+    const engine = i === o ? null : engineProbe(q, i, o, c, state[0].frames);
     await tick();
     for (let round = 0; round < CFG.rounds; round++) {
       const order = round % 2 ? [...state].reverse() : state;
@@ -494,9 +530,11 @@ async function main() {
         s.samples.push(timePushes(s.r, s.frames, s.at, CFG.pushesPerRound));
         s.at += CFG.pushesPerRound;
       }
+      engine?.round();
       await tick(); // lets rtc-node release per-call memory, as in a real server
     }
     for (const s of state) s.r.close();
+    engine?.close();
     const [a, b] = state;
     const row = {
       quality: q,
@@ -508,7 +546,8 @@ async function main() {
     };
     row.ratio = b ? row.rtcNodeUs / row.oursUs : null;
     row.engineUs = i === o ? null : engineEstimate(q, i, o, c);
-    row.bindingOverheadUs = row.engineUs === null ? null : row.oursUs - row.engineUs;
+    row.engineInProcessUs = engine ? engine.us() : null;
+    row.bindingOverheadUs = engine ? row.oursUs - row.engineInProcessUs : null;
     report.push.push(row);
   }
 
@@ -616,11 +655,13 @@ function renderTables(r) {
   const out = [];
   out.push(`Per 10 ms push, µs (median of ${r.config.rounds} interleaved rounds × ${r.config.pushesPerRound} pushes)`);
   out.push('');
-  out.push('| quality | case | ours | rtc-node | rtc-node / ours | engine alone (cargo bench) | binding + JS |');
-  out.push('|---|---|---:|---:|---:|---:|---:|');
+  out.push(
+    '| quality | case | ours | rtc-node | rtc-node / ours | engine, in process | binding + JS | engine alone (cargo bench) |',
+  );
+  out.push('|---|---|---:|---:|---:|---:|---:|---:|');
   for (const p of r.push) {
     out.push(
-      `| ${p.quality} | ${caseName(p.inputRate, p.outputRate, p.channels)} | ${f1(p.oursUs)} | ${f1(p.rtcNodeUs)} | ${fx(p.ratio)} | ${f1(p.engineUs)} | ${f1(p.bindingOverheadUs)} |`,
+      `| ${p.quality} | ${caseName(p.inputRate, p.outputRate, p.channels)} | ${f1(p.oursUs)} | ${f1(p.rtcNodeUs)} | ${fx(p.ratio)} | ${f1(p.engineInProcessUs)} | ${f1(p.bindingOverheadUs)} | ${f1(p.engineUs)} |`,
     );
   }
   out.push('');
