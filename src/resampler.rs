@@ -4,7 +4,9 @@
 //!
 //! Free functions on an `External` cost about 100 ns a call where a napi-rs
 //! class method costs about 300 (its per-method class-identity check and borrow
-//! bookkeeping), and `push` runs every 10-20 ms per stream.
+//! bookkeeping), and `push` runs every 10-20 ms per stream. The two push calls
+//! ([`push`], [`push_into`]) go further: `crate::hot` registers them without
+//! napi-rs's generated wrapper.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU32, Ordering};
