@@ -153,7 +153,10 @@ function engineEstimate(quality, i, o, c) {
  * engine writing straight into JS memory) minus `pushInto` of an empty array
  * (the same call doing no work). `AudioResampler#push` minus this is what the
  * binding and the JS layer add (the call, the checks, the new output array, the
- * frame), read from one process instead of from two runs' medians.
+ * frame), read from one process instead of from two runs' medians. Also timed:
+ * `new Int16Array(n)` of one push's output in plain JS, the part of that which
+ * no binding can avoid (frames must own their buffer at `byteOffset` 0, for
+ * rtc-node's `AudioFrame.protoInfo`).
  */
 function engineProbe(quality, inputRate, outputRate, channels, frames) {
   const { PcmResampler, AudioResamplerQuality } = require('..');
@@ -161,8 +164,11 @@ function engineProbe(quality, inputRate, outputRate, channels, frames) {
   const chunks = frames.map((f) => f.data);
   const dst = new Int16Array(pr.maxOutputFrames(chunks[0].length / channels) * channels);
   const empty = new Int16Array(0);
+  const outSamples = Math.round(((chunks[0].length / channels) * outputRate) / inputRate) * channels;
+  const kept = new Array(16);
   const work = [];
   const idle = [];
+  const alloc = [];
   let at = 0;
   const time = (call) => {
     minorGc();
@@ -176,8 +182,14 @@ function engineProbe(quality, inputRate, outputRate, channels, frames) {
       work.push(time((k) => pr.pushInto(chunks[(at + k) % chunks.length], dst)));
       at += CFG.pushesPerRound;
       idle.push(time(() => pr.pushInto(empty, dst)));
+      alloc.push(
+        time((k) => {
+          kept[k & 15] = new Int16Array(outSamples);
+        }),
+      );
     },
     us: () => median(work) - median(idle),
+    allocUs: () => median(alloc),
     close: () => pr.close(),
   };
 }
@@ -549,6 +561,7 @@ async function main() {
     row.engineUs = i === o ? null : engineEstimate(q, i, o, c);
     row.engineInProcessUs = engine ? engine.us() : null;
     row.bindingOverheadUs = engine ? row.oursUs - row.engineInProcessUs : null;
+    row.newArrayUs = engine ? engine.allocUs() : null;
     report.push.push(row);
   }
 
@@ -657,12 +670,12 @@ function renderTables(r) {
   out.push(`Per 10 ms push, µs (median of ${r.config.rounds} interleaved rounds × ${r.config.pushesPerRound} pushes)`);
   out.push('');
   out.push(
-    '| quality | case | ours | rtc-node | rtc-node / ours | engine, in process | binding + JS | engine alone (cargo bench) |',
+    '| quality | case | ours | rtc-node | rtc-node / ours | engine, in process | binding + JS | `new Int16Array(out)` alone, plain JS | engine alone (cargo bench) |',
   );
-  out.push('|---|---|---:|---:|---:|---:|---:|---:|');
+  out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const p of r.push) {
     out.push(
-      `| ${p.quality} | ${caseName(p.inputRate, p.outputRate, p.channels)} | ${f1(p.oursUs)} | ${f1(p.rtcNodeUs)} | ${fx(p.ratio)} | ${f1(p.engineInProcessUs)} | ${f1(p.bindingOverheadUs)} | ${f1(p.engineUs)} |`,
+      `| ${p.quality} | ${caseName(p.inputRate, p.outputRate, p.channels)} | ${f1(p.oursUs)} | ${f1(p.rtcNodeUs)} | ${fx(p.ratio)} | ${f1(p.engineInProcessUs)} | ${f1(p.bindingOverheadUs)} | ${f1(p.newArrayUs)} | ${f1(p.engineUs)} |`,
     );
   }
   out.push('');
