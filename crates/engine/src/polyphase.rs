@@ -21,10 +21,11 @@
 //!   cache of [`Arc`]s (weak for every live table, strong for the 8 most recent);
 //! * per instance: a history of `K − 1 + B` frames per channel, filling
 //!   [`HISTORY_BUDGET_BYTES`] (`B` ≥ 64). Each output reads its `K` frames as one
-//!   contiguous window; when the buffer is full the last `K − 1` frames move to
-//!   its start. With `B ≥ K` that costs at most what a doubled ring costs (one
-//!   extra float moved per input frame, no second write), and a long `B` lets a
-//!   whole 10 ms push be one run whose outputs share phase loads (below). Long
+//!   contiguous window; when the buffer is full, or earlier when that keeps the
+//!   rest of a push in one run, the last `K − 1` frames move to its start. With
+//!   `B ≥ K` that costs at most about what a doubled ring costs (one extra float
+//!   moved per input frame, no second write), and a long `B` lets every 10 ms
+//!   push be one run whose outputs share phase loads (below). Long
 //!   filters (high downsampling ratios) get a smaller `B` and move more often,
 //!   so that a live mono MEDIUM resampler stays under 8 KiB at every pair.
 //!
@@ -639,15 +640,21 @@ fn feed_impl<K: Kernel>(
         source.write_f32(done, ch, &mut inbuf[..n * ch]);
         let mut f = 0;
         while f < n {
-            if core.filled == cap {
-                // Keep the newest K − 1 frames, at the start.
+            let rest = n - f;
+            // Keep the newest K − 1 frames, at the start: when the buffer is
+            // full, or earlier if the rest of this chunk then fits in one run
+            // (a run cut in two also cuts its batch, so fewer outputs share
+            // each load of a phase).
+            if core.filled == cap || (core.filled + rest > cap && k - 1 + rest <= cap) {
+                let keep_from = core.filled + 1 - k;
                 for c in 0..ch {
                     let base = c * cap;
-                    core.hist.copy_within(base + cap + 1 - k..base + cap, base);
+                    core.hist
+                        .copy_within(base + keep_from..base + core.filled, base);
                 }
                 core.filled = k - 1;
             }
-            let run = (n - f).min(cap - core.filled);
+            let run = rest.min(cap - core.filled);
             write_run(core, &inbuf[f * ch..(f + run) * ch]);
             // Window end (exclusive, in the history) of the next output.
             let mut next = core.filled + core.need;
