@@ -10,7 +10,7 @@
 //! These callbacks do only what the call needs: read the two or three
 //! arguments, check the state with napi-rs's own registry of live externals
 //! (`External::inner_from_raw_mut`, the same soundness check a generated
-//! wrapper makes), and run the same code as before (`crate::resampler`). Every
+//! wrapper makes), and run [`push`] or [`push_into`] (`crate::resampler`). Every
 //! error is thrown as a JS error and a panic never crosses the boundary.
 //!
 //! Their typings are in `src/hot.d.ts`, which `napi build` puts at the top of

@@ -684,6 +684,16 @@ fn write_run(core: &mut PolyCore, src: &[f32]) {
         core.hist[at..at + run].copy_from_slice(src);
         return;
     }
+    if ch == 2 {
+        // Both channels in one pass over whole frames, which the compiler
+        // vectorises (a loop per channel over a runtime stride it does not).
+        let (left, right) = core.hist.split_at_mut(cap);
+        let pairs = left[at..at + run].iter_mut().zip(&mut right[at..at + run]);
+        for ((l, r), frame) in pairs.zip(src.chunks_exact(2)) {
+            (*l, *r) = (frame[0], frame[1]);
+        }
+        return;
+    }
     for c in 0..ch {
         let dst = &mut core.hist[c * cap + at..c * cap + at + run];
         for (d, frame) in dst.iter_mut().zip(src.chunks_exact(ch)) {
