@@ -147,6 +147,14 @@ function engineEstimate(quality, i, o, c) {
   }
 }
 
+/** µs per call over `count` calls of `call(k)`, starting with an empty young generation. */
+function timeLoop(call, count) {
+  minorGc();
+  const t0 = process.hrtime.bigint();
+  for (let k = 0; k < count; k++) call(k);
+  return Number(process.hrtime.bigint() - t0) / count / 1000;
+}
+
 /**
  * The engine's time per push, measured in this process between the rounds of
  * `AudioResampler#push`: `PcmResampler#pushInto` into a preallocated array (the
@@ -170,12 +178,7 @@ function engineProbe(quality, inputRate, outputRate, channels, frames) {
   const idle = [];
   const alloc = [];
   let at = 0;
-  const time = (call) => {
-    minorGc();
-    const t0 = process.hrtime.bigint();
-    for (let k = 0; k < CFG.pushesPerRound; k++) call(k);
-    return Number(process.hrtime.bigint() - t0) / CFG.pushesPerRound / 1000;
-  };
+  const time = (call) => timeLoop(call, CFG.pushesPerRound);
   time((k) => pr.pushInto(chunks[k % chunks.length], dst)); // warm-up
   return {
     round() {
@@ -262,12 +265,7 @@ async function timeCalls(fns, calls) {
   await tick();
   for (let round = 0; round < CFG.rounds; round++) {
     const order = round % 2 ? [...names].reverse() : names;
-    for (const n of order) {
-      minorGc();
-      const t0 = process.hrtime.bigint();
-      for (let i = 0; i < calls; i++) fns[n]();
-      samples[n].push(Number(process.hrtime.bigint() - t0) / calls / 1000);
-    }
+    for (const n of order) samples[n].push(timeLoop(fns[n], calls));
     await tick();
   }
   return Object.fromEntries(names.map((n) => [n, median(samples[n])]));
