@@ -142,10 +142,17 @@ impl Spec {
             .collect()
     }
 
-    /// Taps per phase `K` for a pair reduced to `up / down`: `⌈(2H + 1) / L⌉`
-    /// rounded up to a multiple of 8 (zero taps at the oldest end).
+    /// Taps per phase `K` for a pair reduced to `up / down`: the prototype's
+    /// length over `L`, rounded up to a multiple of 8 (zero taps at the oldest
+    /// end). That length is `2H + 1`, or `2H` for [`Spec::Hann`], whose last tap
+    /// (the window at `+H`) is exactly zero: at 44.1k → 48k (`L` = 160) QUICK's
+    /// `2H + 1 = 6401` taps would take 48 per phase, its `6400` take 40.
     pub fn taps_per_phase(&self, up: u64, down: u64) -> u64 {
-        let n = 2 * self.half_taps(up, down) + 1;
+        let half = self.half_taps(up, down);
+        let n = match self {
+            Spec::Kaiser { .. } => 2 * half + 1,
+            Spec::Hann { .. } => 2 * half,
+        };
         n.div_ceil(up).div_ceil(8) * 8
     }
 }
@@ -526,11 +533,7 @@ fn dot_n<const N: usize>(w: [&[f32]; N], c: &[f32]) -> [f32; N] {
                 a0[k] = _mm256_fmadd_ps(_mm256_loadu_ps(pw[k].add(j)), c0, a0[k]);
             }
         }
-        let mut out = [0.0f32; N];
-        for k in 0..N {
-            out[k] = hsum256(_mm256_add_ps(a0[k], a1[k]));
-        }
-        out
+        hsum_n(std::array::from_fn(|k| _mm256_add_ps(a0[k], a1[k])))
     }
 }
 
@@ -576,12 +579,74 @@ fn dot_sep<const N: usize>(w: [&[f32]; N], c: [&[f32]; N]) -> [f32; N] {
                 a0[k] = _mm256_fmadd_ps(_mm256_loadu_ps(pw[k].add(j)), c0, a0[k]);
             }
         }
-        let mut out = [0.0f32; N];
-        for k in 0..N {
-            out[k] = hsum256(_mm256_add_ps(a0[k], a1[k]));
-        }
-        out
+        hsum_n(std::array::from_fn(|k| _mm256_add_ps(a0[k], a1[k])))
     }
+}
+
+/// The lanes of each vector summed as [`hsum256`] sums them, four vectors at
+/// a time: the same additions of the same pairs (so the same bits), with the
+/// shuffles shared. A horizontal sum per output was about a tenth of a QUICK
+/// stereo push.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn hsum_n<const N: usize>(v: [std::arch::x86_64::__m256; N]) -> [f32; N] {
+    use std::arch::x86_64::*;
+    let mut out = [0.0f32; N];
+    let mut k = 0;
+    while k + 4 <= N {
+        let ab = hsum_pair(fold_halves(v[k]), fold_halves(v[k + 1]));
+        let cd = hsum_pair(fold_halves(v[k + 2]), fold_halves(v[k + 3]));
+        _mm_storeu_ps(out.as_mut_ptr().add(k), hsum_final(ab, cd));
+        k += 4;
+    }
+    if k + 2 <= N {
+        let ab = hsum_pair(fold_halves(v[k]), fold_halves(v[k + 1]));
+        let mut r = [0.0f32; 4];
+        _mm_storeu_ps(r.as_mut_ptr(), hsum_final(ab, ab));
+        out[k..k + 2].copy_from_slice(&r[..2]);
+        k += 2;
+    }
+    if k < N {
+        out[k] = hsum256(v[k]);
+    }
+    out
+}
+
+/// `[v₀ + v₄, v₁ + v₅, v₂ + v₆, v₃ + v₇]`: the first step of [`hsum256`].
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn fold_halves(v: std::arch::x86_64::__m256) -> std::arch::x86_64::__m128 {
+    use std::arch::x86_64::*;
+    _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1))
+}
+
+/// `[a₀ + a₂, a₁ + a₃, b₀ + b₂, b₁ + b₃]`: the second step of [`hsum256`], for two vectors.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn hsum_pair(
+    a: std::arch::x86_64::__m128,
+    b: std::arch::x86_64::__m128,
+) -> std::arch::x86_64::__m128 {
+    use std::arch::x86_64::*;
+    _mm_add_ps(
+        _mm_shuffle_ps(a, b, 0b01_00_01_00),
+        _mm_shuffle_ps(a, b, 0b11_10_11_10),
+    )
+}
+
+/// `[p₀ + p₁, p₂ + p₃, q₀ + q₁, q₂ + q₃]`: the last step of [`hsum256`], for
+/// four vectors paired by [`hsum_pair`] into `p` and `q`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn hsum_final(
+    p: std::arch::x86_64::__m128,
+    q: std::arch::x86_64::__m128,
+) -> std::arch::x86_64::__m128 {
+    use std::arch::x86_64::*;
+    _mm_add_ps(
+        _mm_shuffle_ps(p, q, 0b10_00_10_00),
+        _mm_shuffle_ps(p, q, 0b11_01_11_01),
+    )
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -844,6 +909,24 @@ mod tests {
                 assert!(db(f) <= -MEDIUM_DB, "{up}/{down} at {frac}: {}", db(f));
                 frac += if frac < 1.05 { 0.0005 } else { 0.01 };
             }
+        }
+    }
+
+    /// `taps_per_phase` leaves out a Hann prototype's tap at `+H`: it must be
+    /// exactly zero, so the table holds every nonzero tap.
+    #[test]
+    fn hann_tables_drop_only_a_zero_tap() {
+        let quick = Spec::Hann {
+            taps: 40,
+            cutoff: 0.9,
+        };
+        for (up, down) in [(160u64, 147u64), (147, 160), (3, 1), (1, 3), (2, 3)] {
+            let side = quick.half_prototype(up, down);
+            let half = quick.half_taps(up, down);
+            assert_eq!(side.len() as u64, half + 1);
+            assert_eq!(side[half as usize], 0.0, "{up}/{down}");
+            assert_ne!(side[half as usize - 1], 0.0, "{up}/{down}");
+            assert!(quick.taps_per_phase(up, down) * up >= 2 * half);
         }
     }
 
