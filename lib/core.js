@@ -1,10 +1,11 @@
 'use strict';
 
 // The one int16 resampling core behind `AudioResampler` (and so the streams) and
-// `PcmResampleTransform`: argument checks, the equal-rate bypass, the native
-// state, and an idempotent close. Callers hand it views they have validated.
+// `PcmResampleTransform`: argument checks and the equal-rate bypass, over a
+// native state (lib/native_state.js). Callers hand it views they have validated.
 
-const { pcmNew, pcmPush, pcmFlush, pcmClose } = require('./native.js');
+const { pcmPush, pcmFlush } = require('./native.js');
+const { NativeState } = require('./native_state.js');
 const { checkRate, checkChannels, checkQuality, formatIndex } = require('./validate.js');
 
 /** The engine's format index of int16 samples, in and out. */
@@ -15,21 +16,19 @@ class Int16Core {
   #outputRate;
   #channels;
   #quality;
-  /** Native state (an External for the `pcm*` functions); null at equal rates (nothing to do) and once closed. */
-  #native = null;
-  #closed = false;
-  /** Name used in the "closed" error. */
-  #owner;
+  /** No native handle at equal rates (nothing to do). */
+  #state;
 
   constructor(inputRate, outputRate, channels, quality, owner) {
     this.#inputRate = checkRate(inputRate, 'inputRate');
     this.#outputRate = checkRate(outputRate, 'outputRate');
     this.#channels = checkChannels(channels);
     this.#quality = checkQuality(quality);
-    this.#owner = owner;
-    if (this.#inputRate !== this.#outputRate) {
-      this.#native = pcmNew(this.#inputRate, this.#outputRate, this.#channels, this.#quality, S16, S16);
-    }
+    const needed = this.#inputRate !== this.#outputRate;
+    this.#state = new NativeState(
+      owner,
+      needed ? [this.#inputRate, this.#outputRate, this.#channels, this.#quality, S16, S16] : null,
+    );
   }
 
   get inputRate() {
@@ -49,7 +48,7 @@ class Int16Core {
   }
 
   get closed() {
-    return this.#closed;
+    return this.#state.closed;
   }
 
   /** True at equal rates: input is output, there is no native state. */
@@ -59,9 +58,7 @@ class Int16Core {
 
   /** Throws `<owner> is closed` (an Error) once `close()` was called. */
   assertOpen() {
-    if (this.#closed) {
-      throw new Error(`${this.#owner} is closed`);
-    }
+    this.#state.assertOpen();
   }
 
   /**
@@ -70,25 +67,21 @@ class Int16Core {
    * available, or null. Must not be called at equal rates.
    */
   push(samples) {
-    this.assertOpen();
-    return pcmPush(this.#native, samples);
+    const state = this.#state;
+    state.assertOpen();
+    return pcmPush(state.handle, samples);
   }
 
   /** The rest of the output (or null), then resets for reuse. */
   flush() {
-    this.assertOpen();
-    return this.#native === null ? null : pcmFlush(this.#native);
+    const state = this.#state;
+    state.assertOpen();
+    return state.handle === null ? null : pcmFlush(state.handle);
   }
 
   /** Frees the native state now; idempotent. */
   close() {
-    if (this.#closed) return;
-    this.#closed = true;
-    const n = this.#native;
-    if (n !== null) {
-      this.#native = null;
-      pcmClose(n);
-    }
+    this.#state.close();
   }
 }
 

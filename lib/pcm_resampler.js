@@ -7,7 +7,8 @@
 // error policy (lib/validate.js) and keeps the equal-rate, equal-format case
 // native-free.
 
-const { pcmNew, pcmPush, pcmFlush, pcmPushInto, pcmFlushInto, pcmMaxOutputFrames, pcmClose } = require('./native.js');
+const { pcmPush, pcmFlush, pcmPushInto, pcmFlushInto, pcmMaxOutputFrames } = require('./native.js');
+const { NativeState } = require('./native_state.js');
 const {
   checkRate,
   checkChannels,
@@ -54,24 +55,18 @@ function readOptions(options, owner) {
  * ITU-T G.711) in, the output format out.
  */
 class PcmResampler {
-  /** Native state (an External for the `pcm*` functions); null when input and output are the same rate and format. */
-  #native = null;
+  /** No native handle when input and output are the same rate and format. */
+  #state;
   #o;
-  #closed = false;
 
   constructor(options) {
     const o = readOptions(options, 'PcmResampler');
     this.#o = o;
-    if (o.inputRate !== o.outputRate || o.input !== o.output) {
-      this.#native = pcmNew(
-        o.inputRate,
-        o.outputRate,
-        o.channels,
-        o.quality,
-        formatIndex(o.input),
-        formatIndex(o.output),
-      );
-    }
+    const needed = o.inputRate !== o.outputRate || o.input !== o.output;
+    this.#state = new NativeState(
+      'PcmResampler',
+      needed ? [o.inputRate, o.outputRate, o.channels, o.quality, formatIndex(o.input), formatIndex(o.output)] : null,
+    );
   }
 
   get inputRate() {
@@ -101,7 +96,7 @@ class PcmResampler {
   }
 
   get closed() {
-    return this.#closed;
+    return this.#state.closed;
   }
 
   /** A new empty array of the output format (the binding returns null rather than allocate one). */
@@ -109,8 +104,11 @@ class PcmResampler {
     return new ARRAY_OF_FORMAT[this.#o.output](0);
   }
 
-  #assertOpen() {
-    if (this.#closed) throw new Error('PcmResampler is closed');
+  /** The native handle (null: same rate and format), after checking that this resampler is open. */
+  #open() {
+    const state = this.#state;
+    state.assertOpen();
+    return state.handle;
   }
 
   /**
@@ -119,17 +117,17 @@ class PcmResampler {
    * same array back.
    */
   push(samples) {
-    this.#assertOpen();
+    const handle = this.#open();
     const o = this.#o;
     checkSamples(samples, o.input, o.channels, 'samples');
-    if (this.#native === null) return samples;
-    return pcmPush(this.#native, samples) ?? this.#empty();
+    if (handle === null) return samples;
+    return pcmPush(handle, samples) ?? this.#empty();
   }
 
   /** The rest of the output (exact total length), then resets for reuse. */
   flush() {
-    this.#assertOpen();
-    return (this.#native !== null && pcmFlush(this.#native)) || this.#empty();
+    const handle = this.#open();
+    return (handle !== null && pcmFlush(handle)) || this.#empty();
   }
 
   /**
@@ -138,11 +136,11 @@ class PcmResampler {
    * `maxOutputFrames(frames)` frames, else a RangeError and nothing is consumed.
    */
   pushInto(samples, out) {
-    this.#assertOpen();
+    const handle = this.#open();
     const o = this.#o;
     const frames = checkSamples(samples, o.input, o.channels, 'samples');
     checkOut(out, o.output, 'out');
-    if (this.#native !== null) return pcmPushInto(this.#native, samples, out);
+    if (handle !== null) return pcmPushInto(handle, samples, out);
     if (out.length < samples.length) {
       throw new RangeError(
         `out has room for ${Math.floor(out.length / o.channels)} frames; pushInto of ${frames} frames ` +
@@ -155,27 +153,21 @@ class PcmResampler {
 
   /** Writes the rest of the output into `out` (room for `maxOutputFrames(0)` frames) and resets. */
   flushInto(out) {
-    this.#assertOpen();
+    const handle = this.#open();
     checkOut(out, this.#o.output, 'out');
-    return this.#native === null ? 0 : pcmFlushInto(this.#native, out);
+    return handle === null ? 0 : pcmFlushInto(handle, out);
   }
 
   /** Frames of output room that always suffice for a push of `inputFrames` frames (0: a flush). */
   maxOutputFrames(inputFrames) {
-    this.#assertOpen();
+    const handle = this.#open();
     checkInteger(inputFrames, 'inputFrames', 0, Number.MAX_SAFE_INTEGER);
-    return this.#native === null ? inputFrames : pcmMaxOutputFrames(this.#native, inputFrames);
+    return handle === null ? inputFrames : pcmMaxOutputFrames(handle, inputFrames);
   }
 
   /** Frees the native state now; idempotent. */
   close() {
-    if (this.#closed) return;
-    this.#closed = true;
-    const n = this.#native;
-    if (n !== null) {
-      this.#native = null;
-      pcmClose(n);
-    }
+    this.#state.close();
   }
 }
 
