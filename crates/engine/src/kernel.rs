@@ -256,10 +256,14 @@ impl Core {
         }
     }
 
-    /// Forgets all history and buffered input, as if newly built.
-    pub fn clear(&mut self) {
+    /// Forgets all history and buffered input, as if newly built, then feeds
+    /// `preroll` frames of silence (the alignment's `P`) to `sink`.
+    pub fn restart(&mut self, preroll: usize, sink: &mut dyn Sink) -> Result<(), EngineError> {
         match self {
-            Core::Poly(c) => c.clear(),
+            Core::Poly(c) => {
+                c.restart(preroll, sink);
+                return Ok(());
+            }
             Core::Sinc(c) => {
                 c.resampler.reset();
                 c.fifo.clear();
@@ -269,6 +273,10 @@ impl Core {
                 c.fifo.clear();
             }
         }
+        if preroll == 0 {
+            return Ok(());
+        }
+        self.feed(Source::Silence(preroll), sink)
     }
 
     /// Most output frames one rubato call (or FFT block) hands to the sink.

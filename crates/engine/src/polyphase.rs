@@ -331,7 +331,7 @@ impl PolyCore {
     }
 
     /// Forgets all history: `K − 1` frames of silence precede the next input.
-    pub fn clear(&mut self) {
+    fn clear(&mut self) {
         self.hist.fill(0.0);
         self.filled = self.table.taps - 1;
         self.phase = 0;
@@ -400,6 +400,19 @@ impl PolyCore {
         )
     }
 
+    /// Clears, then feeds `preroll` frames of silence, handing their outputs
+    /// to `sink`. Silence into a history of zeros makes every output exactly
+    /// 0.0, so none is computed (the stream trims them anyway): the pre-roll
+    /// was most of the cost of building a 44.1k → 48k MEDIUM resampler, and
+    /// each flush ends with one.
+    pub fn restart(&mut self, preroll: usize, sink: &mut dyn Sink) {
+        self.clear();
+        if preroll > 0 {
+            let silence = Source::Silence(preroll);
+            STAGING.with_borrow_mut(|staging| feed_uncomputed(self, silence, sink, staging));
+        }
+    }
+
     /// Consumes all of `source`, handing every output frame that becomes due to `sink`.
     pub fn feed(&mut self, source: Source, sink: &mut dyn Sink) {
         if source.frames(self.channels) == 0 {
@@ -414,7 +427,7 @@ impl PolyCore {
                 unsafe { feed_avx2(self, source, sink, staging) };
                 return;
             }
-            feed_impl::<Portable>(self, source, sink, staging);
+            feed_impl::<Portable, true>(self, source, sink, staging);
         })
     }
 }
@@ -669,7 +682,19 @@ unsafe fn feed_avx2(
     sink: &mut dyn Sink,
     staging: &mut Staging,
 ) {
-    feed_impl::<Avx2>(core, source, sink, staging)
+    feed_impl::<Avx2, true>(core, source, sink, staging)
+}
+
+/// [`feed_impl`] for silence into a history of zeros, its outputs not computed;
+/// out of line, so the hot path's code does not change around it.
+#[inline(never)]
+fn feed_uncomputed(
+    core: &mut PolyCore,
+    source: Source,
+    sink: &mut dyn Sink,
+    staging: &mut Staging,
+) {
+    feed_impl::<Portable, false>(core, source, sink, staging)
 }
 
 /// Outputs computed per batch.
@@ -682,9 +707,10 @@ const BATCH: usize = 512;
 /// per-output list, no division per group). Four, three or two outputs of one
 /// phase are computed together (in stereo, with both channels: up to six
 /// windows per load of the phase); outputs alone in their phase are paired
-/// (mono: two outputs, stereo: two channels).
+/// (mono: two outputs, stereo: two channels). Without `COMPUTE`, for silence
+/// into a history of zeros, each output is the exact 0.0 it would come to.
 #[inline(always)]
-fn feed_impl<K: Kernel>(
+fn feed_impl<K: Kernel, const COMPUTE: bool>(
     core: &mut PolyCore,
     source: Source,
     sink: &mut dyn Sink,
@@ -728,7 +754,11 @@ fn feed_impl<K: Kernel>(
             while next <= core.filled {
                 let due = outputs_due(&core.table, core.phase, (core.filled - next) as u64);
                 let count = due.min(batch as u128) as usize;
-                compute_batch::<K>(core, next, count, outbuf);
+                if COMPUTE {
+                    compute_batch::<K>(core, next, count, outbuf);
+                } else {
+                    outbuf[..count * ch].fill(0.0);
+                }
                 sink.accept(&outbuf[..count * ch]);
                 let pos = core.phase as u64 + count as u64 * down as u64;
                 next += (pos / up as u64) as usize;
@@ -971,6 +1001,42 @@ mod tests {
                 );
                 assert_eq!(whole.len(), split.len());
             }
+        }
+    }
+
+    /// `restart`'s uncomputed pre-roll leaves the same state and outputs, to
+    /// the bit, as clearing and feeding the silence: after construction and
+    /// after a signal.
+    #[test]
+    fn restart_matches_computed_preroll() {
+        for (up, down, ch) in [(1u64, 3u64, 1usize), (160, 147, 2), (147, 160, 1)] {
+            let x: Vec<f32> = (0..900 * ch)
+                .map(|i| ((i * 7919 % 2001) as f32 - 1000.0) / 1000.0)
+                .collect();
+            let run = |skip: bool| {
+                let mut core = PolyCore::new(up, down, MEDIUM, ch);
+                let mut out = Collect(Vec::new());
+                for preroll in [333, 0, 334] {
+                    if skip {
+                        core.restart(preroll, &mut out);
+                    } else {
+                        core.clear();
+                        core.feed(Source::Silence(preroll), &mut out);
+                    }
+                    core.feed(Source::F32(&x), &mut out);
+                    core.feed(Source::Silence(300), &mut out);
+                }
+                out.0
+            };
+            let (skipped, computed) = (run(true), run(false));
+            assert_eq!(skipped.len(), computed.len());
+            assert!(
+                skipped
+                    .iter()
+                    .zip(&computed)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "{up}/{down} x{ch}"
+            );
         }
     }
 

@@ -442,22 +442,18 @@ impl StreamResampler {
 
     /// Returns to the state of a new resampler (mirrors `soxr_clear`).
     fn restart(&mut self) -> Result<(), EngineError> {
-        self.core.clear();
         self.frames_in = 0;
         self.emitter.emitted = 0;
         self.emitter.limit = 0;
         self.emitter.hold_excess = true;
         self.emitter.carry.clear();
         self.emitter.to_skip = self.trim;
-        if self.preroll == 0 {
-            return Ok(());
-        }
         // Pre-roll output lands inside the trimmed region, so nothing is emitted.
         let mut sink = Collect {
             em: &mut self.emitter,
             w: &mut Discard,
         };
-        let result = self.core.feed(Source::Silence(self.preroll), &mut sink);
+        let result = self.core.restart(self.preroll, &mut sink);
         debug_assert!(self.emitter.carry.is_empty());
         result
     }
