@@ -316,7 +316,8 @@ impl PolyCore {
             avx2: has_avx2_fma(),
             table,
         };
-        core.clear();
+        // The history starts zeroed; `clear` would only zero it again.
+        core.rewind();
         core
     }
 
@@ -333,6 +334,11 @@ impl PolyCore {
     /// Forgets all history: `K − 1` frames of silence precede the next input.
     fn clear(&mut self) {
         self.hist.fill(0.0);
+        self.rewind();
+    }
+
+    /// Back to the start of a history of zeros (which it does not write).
+    fn rewind(&mut self) {
         self.filled = self.table.taps - 1;
         self.phase = 0;
         self.need = 1;
