@@ -910,6 +910,19 @@ mod tests {
     const MEDIUM_DB: f64 = 126.0;
     const MEDIUM_PASS: f64 = 0.936;
 
+    /// `len` samples of a deterministic full-scale pseudo-random signal.
+    fn test_signal(len: usize) -> Vec<f32> {
+        (0..len)
+            .map(|i| ((i * 7919 % 2001) as f32 - 1000.0) / 1000.0)
+            .collect()
+    }
+
+    /// Whether the common prefix of `a` and `b` is identical, bit for bit
+    /// (callers check the lengths).
+    fn same_bits(a: &[f32], b: &[f32]) -> bool {
+        a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+    }
+
     /// Magnitude response of the prototype (all phases) at `f` cycles per tap.
     fn response(t: &Table, f: f64) -> f64 {
         let (mut re, mut im) = (0.0, 0.0);
@@ -975,9 +988,7 @@ mod tests {
             (160, 147, 2),
             (147, 160, 3),
         ] {
-            let x: Vec<f32> = (0..4000 * ch)
-                .map(|i| ((i * 7919 % 2001) as f32 - 1000.0) / 1000.0)
-                .collect();
+            let x = test_signal(4000 * ch);
             let run = |sizes: &[usize]| {
                 let mut core = PolyCore::new(up, down, MEDIUM, ch);
                 let mut out = Collect(Vec::new());
@@ -998,13 +1009,7 @@ mod tests {
             );
             for sizes in [&[1usize][..], &[7, 160, 3], &[441, 1]] {
                 let split = run(sizes);
-                assert!(
-                    whole
-                        .iter()
-                        .zip(&split)
-                        .all(|(a, b)| a.to_bits() == b.to_bits()),
-                    "{up}/{down} x{ch} {sizes:?}"
-                );
+                assert!(same_bits(&whole, &split), "{up}/{down} x{ch} {sizes:?}");
                 assert_eq!(whole.len(), split.len());
             }
         }
@@ -1016,9 +1021,7 @@ mod tests {
     #[test]
     fn restart_matches_computed_preroll() {
         for (up, down, ch) in [(1u64, 3u64, 1usize), (160, 147, 2), (147, 160, 1)] {
-            let x: Vec<f32> = (0..900 * ch)
-                .map(|i| ((i * 7919 % 2001) as f32 - 1000.0) / 1000.0)
-                .collect();
+            let x = test_signal(900 * ch);
             let run = |skip: bool| {
                 let mut core = PolyCore::new(up, down, MEDIUM, ch);
                 let mut out = Collect(Vec::new());
@@ -1036,13 +1039,7 @@ mod tests {
             };
             let (skipped, computed) = (run(true), run(false));
             assert_eq!(skipped.len(), computed.len());
-            assert!(
-                skipped
-                    .iter()
-                    .zip(&computed)
-                    .all(|(a, b)| a.to_bits() == b.to_bits()),
-                "{up}/{down} x{ch}"
-            );
+            assert!(same_bits(&skipped, &computed), "{up}/{down} x{ch}");
         }
     }
 
