@@ -23,6 +23,7 @@ use crate::rate::RatePair;
 use crate::shared_fft::SharedFft;
 use crate::EngineError;
 
+use crate::cascade::CascadeCore;
 use crate::polyphase::PolyCore;
 
 thread_local! {
@@ -69,6 +70,16 @@ impl Source<'_> {
             Source::I16(s) => s.len() / channels,
             Source::F32(s) => s.len() / channels,
             Source::Silence(n) => *n,
+        }
+    }
+
+    /// Frames `from..from + frames` of this source.
+    pub fn range(&self, from: usize, frames: usize, channels: usize) -> Source<'_> {
+        let (start, end) = (from * channels, (from + frames) * channels);
+        match self {
+            Source::I16(s) => Source::I16(&s[start..end]),
+            Source::F32(s) => Source::F32(&s[start..end]),
+            Source::Silence(_) => Source::Silence(frames),
         }
     }
 
@@ -179,6 +190,7 @@ pub const TEST_PANIC_TRIGGER: [i16; 4] = [-32768, 32767, 0x0bad, -0x0bad];
 
 pub enum Core {
     Poly(PolyCore),
+    Cascade(CascadeCore),
     Sinc(SincCore),
     Fft(FftCore),
 }
@@ -192,6 +204,9 @@ impl Core {
                 spec,
                 channels,
             ))),
+            Design::Cascade { first, second } => {
+                Ok(Core::Cascade(CascadeCore::new(first, second, channels)))
+            }
             Design::Sinc { base_len, window } => {
                 Ok(Core::Sinc(SincCore::new(base_len, window, pair, channels)?))
             }
@@ -208,6 +223,11 @@ impl Core {
     pub fn alignment(&self, pair: &RatePair) -> (usize, usize) {
         let preroll = match self {
             Core::Poly(c) => pair.poly_preroll(c.half_taps()),
+            Core::Cascade(c) => {
+                let (num, den) = c.exact_delay();
+                // `crate::presets` builds a cascade only where this has a solution.
+                pair.whole_delay_preroll(num, den).unwrap_or(0)
+            }
             Core::Sinc(c) if c.is_exact() => pair.sinc_exact_preroll((c.sinc_len / 2) as u64),
             Core::Sinc(c) => pair.nearest_whole_preroll(c.delay),
             Core::Fft(c) => pair.fft_preroll((c.block_in / 2) as u64),
@@ -228,6 +248,10 @@ impl Core {
                 c.feed(source, sink);
                 Ok(())
             }
+            Core::Cascade(c) => {
+                c.feed(source, sink);
+                Ok(())
+            }
             Core::Sinc(c) => c.feed(source, sink),
             Core::Fft(c) => c.feed(source, sink),
         }
@@ -237,6 +261,7 @@ impl Core {
     pub fn delay(&self) -> f64 {
         match self {
             Core::Poly(c) => c.delay(),
+            Core::Cascade(c) => c.delay(),
             Core::Sinc(c) => c.delay,
             Core::Fft(c) => c.delay,
         }
@@ -250,6 +275,7 @@ impl Core {
             // The polyphase core has no FIFO: any step works, this one keeps the
             // frames computed past the end (then dropped) few.
             Core::Poly(c) => c.flush_step(),
+            Core::Cascade(c) => c.flush_step(),
             Core::Sinc(c) if c.grid > 0 => c.grid,
             Core::Sinc(c) => c.max_chunk.min(SINC_FLUSH_STEP),
             Core::Fft(c) => c.block_in,
@@ -261,6 +287,10 @@ impl Core {
     pub fn restart(&mut self, preroll: usize, sink: &mut dyn Sink) -> Result<(), EngineError> {
         match self {
             Core::Poly(c) => {
+                c.restart(preroll, sink);
+                return Ok(());
+            }
+            Core::Cascade(c) => {
                 c.restart(preroll, sink);
                 return Ok(());
             }
@@ -283,6 +313,7 @@ impl Core {
     pub fn max_burst_frames(&self) -> usize {
         match self {
             Core::Poly(c) => c.max_burst_frames(),
+            Core::Cascade(c) => c.max_burst_frames(),
             Core::Sinc(c) => c.out_frames,
             Core::Fft(c) => c.block_out,
         }
@@ -292,6 +323,7 @@ impl Core {
     pub fn max_output_frames(&self, frames: usize) -> usize {
         match self {
             Core::Poly(c) => c.max_output_frames(frames),
+            Core::Cascade(c) => c.max_output_frames(frames),
             Core::Sinc(c) if c.grid > 0 => (c.fifo.filled + frames) / c.grid * c.out_frames,
             Core::Sinc(c) => frames.div_ceil(c.max_chunk) * c.out_frames,
             Core::Fft(c) => (c.fifo.filled + frames) / c.block_in * c.block_out,
@@ -305,6 +337,7 @@ impl Core {
     pub fn memory_bytes(&self) -> usize {
         match self {
             Core::Poly(c) => c.memory_bytes(),
+            Core::Cascade(c) => c.memory_bytes(),
             Core::Sinc(c) => {
                 c.fifo.memory_bytes()
                     + async_sinc_bytes(c.sinc_len, c.oversampling, c.max_chunk, c.channels)
@@ -317,6 +350,7 @@ impl Core {
     pub fn describe(&self) -> String {
         match self {
             Core::Poly(c) => c.describe(),
+            Core::Cascade(c) => c.describe(),
             Core::Sinc(c) => format!(
                 "sinc len {} os {} {:?} cutoff {:.4}",
                 c.sinc_len, c.oversampling, c.interpolation, c.cutoff

@@ -14,6 +14,9 @@
 //! * `polyphase` is the rational polyphase FIR core every preset uses at the
 //!   common rate pairs: output on every push, lag = the filter's half-length,
 //!   coefficient tables shared between instances.
+//! * `cascade` runs two polyphase stages in series through a rate between
+//!   the pair's, where that takes fewer taps per output frame (48k ↔ 16k,
+//!   8k ↔ 48k, …).
 //! * `shared_cache` keeps the FFT plans and polyphase tables that resamplers
 //!   of one configuration share.
 //! * `shared_fft` is the FFT overlap-add core (fallback for pairs whose
@@ -27,6 +30,7 @@
 
 #![deny(missing_docs)]
 
+mod cascade;
 mod format;
 pub mod g711;
 mod kernel;

@@ -56,9 +56,11 @@ use crate::shared_cache::{get_or_make, SharedCache};
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Spec {
     /// The shortest Kaiser-windowed sinc that is flat (ripple `10^(−A/20)`) up to
-    /// `pass` × the lower Nyquist and at least `atten_db` down from the lower
-    /// Nyquist on.
-    Kaiser { pass: f64, atten_db: f64 },
+    /// `pass` × the lower Nyquist and at least `atten_db` down from `stop` × the
+    /// lower Nyquist on: `stop` is 1 for a preset's own filter, more for the
+    /// wide stage of a cascade (`crate::cascade`), which only has to remove
+    /// what would land in the final band.
+    Kaiser { pass: f64, stop: f64, atten_db: f64 },
     /// A Hann-windowed sinc `taps` taps long at the lower rate with its −6 dB
     /// point at `cutoff` × the lower Nyquist: a short filter whose stopband keeps
     /// falling (18 dB per octave) far from the transition, where a short Kaiser
@@ -93,8 +95,12 @@ impl Spec {
         // tap: one lower-rate tap is max(L, M) taps.
         let big = up.max(down);
         match *self {
-            Spec::Kaiser { pass, atten_db } => {
-                let delta_w = std::f64::consts::PI * (1.0 - pass) / big as f64;
+            Spec::Kaiser {
+                pass,
+                stop,
+                atten_db,
+            } => {
+                let delta_w = std::f64::consts::PI * (stop - pass) / big as f64;
                 let n_minus_1 = (Spec::design_db(atten_db) - 7.95) / (2.285 * delta_w);
                 (n_minus_1 / 2.0).ceil().max(1.0) as u64
             }
@@ -109,12 +115,16 @@ impl Spec {
         let big = up.max(down) as f64;
         // Cutoff (−6 dB) in cycles per tap, and the window at offset t.
         let (fc, window): (f64, Box<dyn Fn(f64) -> f64>) = match *self {
-            Spec::Kaiser { pass, atten_db } => {
+            Spec::Kaiser {
+                pass,
+                stop,
+                atten_db,
+            } => {
                 let beta = Spec::beta(atten_db);
                 let i0_beta = bessel_i0(beta);
                 let h = half as f64;
                 (
-                    (1.0 + pass) / 2.0 / (2.0 * big),
+                    (stop + pass) / 2.0 / (2.0 * big),
                     Box::new(move |t: f64| {
                         let r = t / h;
                         bessel_i0(beta * (1.0 - r * r).max(0.0).sqrt()) / i0_beta
@@ -169,6 +179,8 @@ pub const MAX_PHASE_TAPS: u64 = 4096;
 /// state and output buffer, a live mono MEDIUM resampler takes ≤ 8 KiB at every
 /// common pair (`tests/latency.rs`).
 pub const HISTORY_BUDGET_BYTES: usize = 6656;
+/// Least slack `B` of a history, frames.
+const MIN_SLACK: usize = 64;
 /// Tables kept alive after their last user is dropped.
 const RECENT_TABLES: usize = 8;
 /// See [`PolyCore::max_burst_frames`].
@@ -207,14 +219,25 @@ pub struct Table {
     spec: Spec,
 }
 
-type Key = (usize, usize, u8, u64, u64);
+type Key = (usize, usize, u8, u64, u64, u64);
 
 static CACHE: Mutex<SharedCache<Key, Table>> = Mutex::new(SharedCache::new(RECENT_TABLES));
 
 fn table_for(up: usize, down: usize, spec: Spec) -> Arc<Table> {
     let key = match spec {
-        Spec::Kaiser { pass, atten_db } => (up, down, 0, pass.to_bits(), atten_db.to_bits()),
-        Spec::Hann { taps, cutoff } => (up, down, 1, taps as u64, cutoff.to_bits()),
+        Spec::Kaiser {
+            pass,
+            stop,
+            atten_db,
+        } => (
+            up,
+            down,
+            0,
+            pass.to_bits(),
+            stop.to_bits(),
+            atten_db.to_bits(),
+        ),
+        Spec::Hann { taps, cutoff } => (up, down, 1, taps as u64, cutoff.to_bits(), 0),
     };
     get_or_make(&CACHE, key, || Table::design(up, down, spec))
 }
@@ -295,13 +318,27 @@ pub struct PolyCore {
 }
 
 impl PolyCore {
-    /// `up / down` is the reduced pair (`L / M`).
+    /// `up / down` is the reduced pair (`L / M`); the history fills
+    /// [`HISTORY_BUDGET_BYTES`] per channel.
     pub fn new(up: u64, down: u64, spec: Spec, channels: usize) -> PolyCore {
+        PolyCore::with_history_budget(up, down, spec, channels, HISTORY_BUDGET_BYTES)
+    }
+
+    /// [`PolyCore::new`] with a history of about `budget_bytes` per channel
+    /// (at least `K − 1 + 64` frames): a cascade splits the budget between
+    /// its stages.
+    pub fn with_history_budget(
+        up: u64,
+        down: u64,
+        spec: Spec,
+        channels: usize,
+        budget_bytes: usize,
+    ) -> PolyCore {
         let table = table_for(up as usize, down as usize, spec);
         let k = table.taps;
         // Slack `B` frames: what fills the budget (≥ 64), so that a 10 ms push
         // is usually one run, whose outputs can share phase loads.
-        let slack = (HISTORY_BUDGET_BYTES / 4).saturating_sub(k - 1).max(64);
+        let slack = (budget_bytes / 4).saturating_sub(k - 1).max(MIN_SLACK);
         let cap = k - 1 + slack;
         let (l, m) = (table.up, table.down);
         let mut core = PolyCore {
@@ -319,6 +356,12 @@ impl PolyCore {
         // The history starts zeroed; `clear` would only zero it again.
         core.rewind();
         core
+    }
+
+    /// History bytes per channel of the smallest history (`K − 1 + 64` frames)
+    /// for this design: what a cascade's wide stage takes from the budget.
+    pub fn least_history_bytes(up: u64, down: u64, spec: Spec) -> usize {
+        (spec.taps_per_phase(up, down) as usize - 1 + MIN_SLACK) * 4
     }
 
     /// Group delay in output frames: `H / M`.
@@ -398,8 +441,16 @@ impl PolyCore {
             t.taps,
             t.half,
             match t.spec {
-                Spec::Kaiser { pass, atten_db } =>
-                    format!("kaiser, pass {pass:.3}, {atten_db:.0} dB"),
+                Spec::Kaiser {
+                    pass,
+                    stop: 1.0,
+                    atten_db,
+                } => format!("kaiser, pass {pass:.3}, {atten_db:.0} dB"),
+                Spec::Kaiser {
+                    pass,
+                    stop,
+                    atten_db,
+                } => format!("kaiser, pass {pass:.3}, stop {stop:.3}, {atten_db:.0} dB"),
                 Spec::Hann { taps, cutoff } => format!("hann, {taps} taps, cutoff {cutoff:.4}"),
             },
             self.table_bytes() as f64 / 1024.0
@@ -905,6 +956,7 @@ mod tests {
 
     const MEDIUM: Spec = Spec::Kaiser {
         pass: 0.936,
+        stop: 1.0,
         atten_db: 126.0,
     };
     const MEDIUM_DB: f64 = 126.0;

@@ -104,10 +104,25 @@ impl RatePair {
     /// `L · input_rate`: `P · L/M + H/M` is whole when `P · L + H ≡ 0 (mod M)`,
     /// i.e. `P = −H · L⁻¹ mod M` (`L` and `M` are coprime).
     pub(crate) fn poly_preroll(&self, half_taps: u64) -> usize {
-        let (up, down) = (self.up, self.down);
-        let inv = mod_inverse(up % down, down).unwrap_or(0);
-        let neg_h = (down - half_taps % down) % down;
-        ((neg_h as u128 * inv as u128) % down as u128) as usize
+        // `L` and `M` are coprime, so a solution always exists.
+        self.whole_delay_preroll(half_taps, self.down).unwrap_or(0)
+    }
+
+    /// The least pre-roll `P` that makes `P · L/M + num/den` (a core's delay of
+    /// `num/den` output frames, exactly) whole, if any: `P · L · den + num · M ≡ 0
+    /// (mod M · den)`, solved with a modular inverse.
+    pub(crate) fn whole_delay_preroll(&self, num: u64, den: u64) -> Option<usize> {
+        let modulus = u64::try_from(self.down as u128 * den as u128).ok()?;
+        let a = ((self.up as u128 * den as u128) % modulus as u128) as u64;
+        let b = ((modulus as u128 - (num as u128 * self.down as u128) % modulus as u128)
+            % modulus as u128) as u64;
+        let g = gcd(a, modulus);
+        if !b.is_multiple_of(g) {
+            return None;
+        }
+        let m = modulus / g;
+        let inv = mod_inverse((a / g) % m, m)?;
+        usize::try_from((b / g) as u128 * inv as u128 % m as u128).ok()
     }
 
     /// Pre-roll `P` for an FFT block whose delay is `(h + P)·L/M`, `h` being
@@ -202,6 +217,23 @@ mod tests {
                 let pre = p.poly_preroll(h) as u64;
                 assert!(pre < p.down.max(1));
                 assert_eq!((pre * p.up + h) % p.down, 0, "{fin}->{fout} H {h}");
+            }
+        }
+    }
+
+    #[test]
+    fn whole_delay_preroll_solves_any_rational_delay() {
+        for (fin, fout) in [(48000u32, 16000u32), (16000, 48000), (8000, 44100), (7, 5)] {
+            let p = RatePair::new(fin, fout);
+            for (num, den) in [(0u64, 1u64), (5, 6), (1234, 6), (77, 80), (3, 4), (9, 2)] {
+                // Brute force: the least P < M·den with P·L/M + num/den whole.
+                let brute = (0..p.down * den)
+                    .find(|&pre| (pre * p.up * den + num * p.down) % (p.down * den) == 0);
+                assert_eq!(
+                    p.whole_delay_preroll(num, den).map(|x| x as u64),
+                    brute,
+                    "{fin}->{fout} {num}/{den}"
+                );
             }
         }
     }

@@ -64,21 +64,21 @@ fn response_target(q: Quality) -> (f64, f64, f64) {
     }
 }
 
-/// Filter half-length in ms: `H / (L · input_rate)` from `describe()`
-/// ("polyphase L <L> M <M> taps <K> half <H> …").
+/// Filter half-length in ms, from `describe()`: `H / (L · input_rate)` for one
+/// polyphase stage ("polyphase L <L> M <M> taps <K> half <H> …"), the
+/// delay of both stages for a cascade ("cascade via <mid> Hz, delay <ms> ms: …").
 fn half_length_ms(r: &StreamResampler, fin: u32) -> f64 {
     let d = r.describe();
     let words: Vec<&str> = d.split_whitespace().collect();
-    assert_eq!(
-        words.first(),
-        Some(&"polyphase"),
-        "not the polyphase core: {d}"
-    );
     let field = |name: &str| -> f64 {
         let i = words.iter().position(|w| *w == name).unwrap();
         words[i + 1].parse().unwrap()
     };
-    field("half") / (field("L") * fin as f64) * 1000.0
+    match words.first() {
+        Some(&"polyphase") => field("half") / (field("L") * fin as f64) * 1000.0,
+        Some(&"cascade") => field("delay"),
+        _ => panic!("not a polyphase core: {d}"),
+    }
 }
 
 struct Lag {

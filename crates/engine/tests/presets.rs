@@ -238,7 +238,9 @@ const TARGETS: [Target; 5] = [
         pass01: 85.0,
         pass3: 90.0,
         alias: -100.0,
-        lag_avg: 6.0,
+        // 5.8 ms with one stage; 48k ↔ 16k runs as a cascade through 24 kHz
+        // (issue #14: 1.6× fewer taps), whose wide stage adds 0.44 ms.
+        lag_avg: 6.5,
         lag_max: 10.0,
         ripple: 0.1,
     },

@@ -1,0 +1,338 @@
+//! Two polyphase stages in series, through a rate `mid` between the pair's.
+//!
+//! A polyphase FIR's work per output frame is its taps per phase, which for a
+//! response fixed relative to the lower Nyquist grows with the higher rate of
+//! the pair: at 48k → 16k MEDIUM each output frame takes 788 taps. Run in two
+//! stages instead, the preset's sharp filter works between the lower rate and
+//! `mid` (24 kHz: 394 taps per output frame), and between `mid` and the higher
+//! rate a short filter (56 taps) only has to remove what would land in the
+//! final band: at `mid`, the band between the lower Nyquist and `mid − lower/2`
+//! may carry aliases (downsampling) or images (upsampling), because the sharp
+//! stage removes them there. Which pairs are worth it, and through which
+//! `mid`, is decided in `crate::presets` from the tap counts.
+//!
+//! The stages are [`PolyCore`]s, so each is bit-identical for any push split,
+//! and so is their series. The delay, `H₁/M₁` frames of `mid` plus `H₂/M₂`
+//! output frames, is kept as an exact fraction for the stream's alignment.
+//! The first stage's output of one step waits in a per-thread buffer (at most
+//! [`MID_SAMPLES`] samples) before the second stage takes it.
+
+use std::cell::RefCell;
+
+use crate::kernel::{Sink, Source};
+use crate::polyphase::{PolyCore, Spec, HISTORY_BUDGET_BYTES};
+use crate::rate::RatePair;
+
+/// Samples of `mid` buffered per step: 4 KiB per thread.
+const MID_SAMPLES: usize = 1024;
+
+thread_local! {
+    static MID: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A stage design: the pair it converts and its filter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stage {
+    pub input_rate: u32,
+    pub output_rate: u32,
+    pub spec: Spec,
+}
+
+impl Stage {
+    pub fn new(input_rate: u32, output_rate: u32, spec: Spec) -> Stage {
+        Stage {
+            input_rate,
+            output_rate,
+            spec,
+        }
+    }
+
+    fn pair(&self) -> RatePair {
+        RatePair::new(self.input_rate, self.output_rate)
+    }
+
+    /// Taps per output frame (`K`).
+    pub fn taps(&self) -> u64 {
+        let pair = self.pair();
+        self.spec.taps_per_phase(pair.up(), pair.down())
+    }
+
+    /// Half-length of the filter, ms: the lag it adds.
+    pub fn half_ms(&self) -> f64 {
+        let pair = self.pair();
+        let half = self.spec.half_taps(pair.up(), pair.down());
+        half as f64 * 1000.0 / (pair.up() as f64 * self.input_rate as f64)
+    }
+
+    /// Phases (`L`).
+    pub fn up(&self) -> u64 {
+        self.pair().up()
+    }
+
+    /// The delay of `first` then `second` in output frames, exactly, as
+    /// `(numerator, denominator)`: `H₁/M₁` frames of `mid` are `H₁·L₂/(M₁·M₂)`
+    /// output frames, plus the second stage's `H₂/M₂`.
+    pub fn delay_of(first: &Stage, second: &Stage) -> (u64, u64) {
+        let (p1, p2) = (first.pair(), second.pair());
+        let h1 = first.spec.half_taps(p1.up(), p1.down());
+        let h2 = second.spec.half_taps(p2.up(), p2.down());
+        (h1 * p2.up() + h2 * p1.down(), p1.down() * p2.down())
+    }
+}
+
+pub struct CascadeCore {
+    first: PolyCore,
+    second: PolyCore,
+    channels: usize,
+    mid_rate: u32,
+    /// Delay in output frames: `delay_num / delay_den`.
+    delay_num: u64,
+    delay_den: u64,
+    output_rate: u32,
+    /// Input frames per step: their first-stage output fits [`MID_SAMPLES`].
+    step: usize,
+}
+
+impl CascadeCore {
+    /// `first` converts the input rate to `mid`, `second` `mid` to the output
+    /// rate. The wider of the two filters (fewer taps) keeps the least history,
+    /// the other the rest of [`HISTORY_BUDGET_BYTES`].
+    pub fn new(first: Stage, second: Stage, channels: usize) -> CascadeCore {
+        let (p1, p2) = (first.pair(), second.pair());
+        let least =
+            |s: &Stage, p: &RatePair| PolyCore::least_history_bytes(p.up(), p.down(), s.spec);
+        let (b1, b2) = if first.taps() <= second.taps() {
+            let b1 = least(&first, &p1);
+            (b1, HISTORY_BUDGET_BYTES.saturating_sub(b1))
+        } else {
+            let b2 = least(&second, &p2);
+            (HISTORY_BUDGET_BYTES.saturating_sub(b2), b2)
+        };
+        let first_core =
+            PolyCore::with_history_budget(p1.up(), p1.down(), first.spec, channels, b1);
+        let second_core =
+            PolyCore::with_history_budget(p2.up(), p2.down(), second.spec, channels, b2);
+        let (delay_num, delay_den) = Stage::delay_of(&first, &second);
+        // Output of n input frames: at most ⌈(n + 1)·L₁/M₁⌉ ≤ n·L₁/M₁ + 2.
+        let mid_frames = (MID_SAMPLES / channels).max(4) as u64;
+        let step = ((mid_frames - 2) * p1.down() / p1.up()).max(1) as usize;
+        CascadeCore {
+            first: first_core,
+            second: second_core,
+            channels,
+            mid_rate: first.output_rate,
+            delay_num,
+            delay_den,
+            output_rate: second.output_rate,
+            step,
+        }
+    }
+
+    /// Group delay in output frames, as `(numerator, denominator)`.
+    pub fn exact_delay(&self) -> (u64, u64) {
+        (self.delay_num, self.delay_den)
+    }
+
+    /// Group delay in output frames.
+    pub fn delay(&self) -> f64 {
+        self.delay_num as f64 / self.delay_den as f64
+    }
+
+    /// Silence frames per flush step (the first stage's).
+    pub fn flush_step(&self) -> usize {
+        self.first.flush_step()
+    }
+
+    /// Most output frames handed to the sink per call.
+    pub fn max_burst_frames(&self) -> usize {
+        self.second.max_burst_frames()
+    }
+
+    /// Most output frames feeding `frames` more input frames produces.
+    pub fn max_output_frames(&self, frames: usize) -> usize {
+        self.second
+            .max_output_frames(self.first.max_output_frames(frames))
+    }
+
+    /// Heap bytes this instance holds: both histories (see
+    /// [`PolyCore::memory_bytes`] for why the shared tables are left out).
+    pub fn memory_bytes(&self) -> usize {
+        self.first.memory_bytes() + self.second.memory_bytes()
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "cascade via {} Hz, delay {:.4} ms: {} | {}",
+            self.mid_rate,
+            self.delay() * 1000.0 / self.output_rate as f64,
+            self.first.describe(),
+            self.second.describe()
+        )
+    }
+
+    /// Clears both stages, then feeds `preroll` frames of silence; their
+    /// outputs are zeros, not computed (see [`PolyCore::restart`]).
+    pub fn restart(&mut self, preroll: usize, sink: &mut dyn Sink) {
+        let mut mid = CountSamples(0);
+        self.first.restart(preroll, &mut mid);
+        self.second.restart(mid.0 / self.channels, sink);
+    }
+
+    /// Consumes all of `source`, handing every output frame that becomes due to `sink`.
+    pub fn feed(&mut self, source: Source, sink: &mut dyn Sink) {
+        let ch = self.channels;
+        let total = source.frames(ch);
+        MID.with_borrow_mut(|mid| {
+            if mid.capacity() < MID_SAMPLES {
+                mid.reserve_exact(MID_SAMPLES);
+            }
+            let mut at = 0;
+            while at < total {
+                let n = self.step.min(total - at);
+                mid.clear();
+                self.first.feed(source.range(at, n, ch), &mut AppendTo(mid));
+                debug_assert!(mid.len() <= MID_SAMPLES);
+                self.second.feed(Source::F32(mid), sink);
+                at += n;
+            }
+        })
+    }
+}
+
+/// Collects the first stage's output for the second.
+struct AppendTo<'a>(&'a mut Vec<f32>);
+
+impl Sink for AppendTo<'_> {
+    fn accept(&mut self, interleaved: &[f32]) {
+        self.0.extend_from_slice(interleaved);
+    }
+}
+
+/// Counts the samples of the first stage's pre-roll output (all zeros).
+struct CountSamples(usize);
+
+impl Sink for CountSamples {
+    fn accept(&mut self, interleaved: &[f32]) {
+        self.0 += interleaved.len();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::presets::{design_for, Design, Quality};
+
+    struct Collect(Vec<f32>);
+    impl Sink for Collect {
+        fn accept(&mut self, x: &[f32]) {
+            self.0.extend_from_slice(x);
+        }
+    }
+
+    fn stages(q: Quality, fin: u32, fout: u32) -> Option<(Stage, Stage)> {
+        match design_for(q, &RatePair::new(fin, fout)) {
+            Design::Cascade { first, second } => Some((first, second)),
+            _ => None,
+        }
+    }
+
+    /// A deterministic multi-tone signal, `frames` frames of `ch` channels.
+    fn signal(frames: usize, ch: usize) -> Vec<f32> {
+        (0..frames * ch)
+            .map(|i| {
+                let t = i as f32;
+                0.4 * (t * 0.031).sin() + 0.3 * (t * 0.77).sin() + 0.2 * (t * 2.9).sin()
+            })
+            .collect()
+    }
+
+    /// The stages run one after the other over the whole input (the first
+    /// computing its pre-roll, with a smaller history than the cascade's, so
+    /// other batches): what the cascade must give, bit for bit.
+    fn in_series(first: Stage, second: Stage, ch: usize, preroll: usize, x: &[f32]) -> Vec<f32> {
+        let (p1, p2) = (first.pair(), second.pair());
+        let mut a = PolyCore::with_history_budget(p1.up(), p1.down(), first.spec, ch, 0);
+        let mut mid = Collect(Vec::new());
+        a.feed(Source::Silence(preroll), &mut mid);
+        a.feed(Source::F32(x), &mut mid);
+        let mut b = PolyCore::with_history_budget(p2.up(), p2.down(), second.spec, ch, 0);
+        let mut out = Collect(Vec::new());
+        b.feed(Source::F32(&mid.0), &mut out);
+        out.0
+    }
+
+    fn same_bits(a: &[f32], b: &[f32]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+    }
+
+    /// Any split of the input, steps cut by the `mid` buffer (8 channels),
+    /// the uncomputed pre-roll and a restart all give the stages' output in
+    /// series.
+    #[test]
+    fn cascade_is_its_stages_in_series_for_any_split() {
+        let frames = 3000;
+        for (q, fin, fout, ch) in [
+            (Quality::Medium, 48000, 16000, 1),
+            (Quality::Medium, 16000, 48000, 2),
+            (Quality::Medium, 8000, 48000, 1),
+            (Quality::High, 48000, 8000, 8),
+        ] {
+            let (first, second) = stages(q, fin, fout).expect("a cascade");
+            let x = signal(frames, ch);
+            let preroll = 7;
+            let want = in_series(first, second, ch, preroll, &x);
+            for sizes in [&[frames][..], &[1, 7, 480, 2999], &[160, 161]] {
+                let mut cascade = CascadeCore::new(first, second, ch);
+                for _segment in 0..2 {
+                    let mut out = Collect(Vec::new());
+                    cascade.restart(preroll, &mut out);
+                    let (mut at, mut i) = (0, 0);
+                    while at < frames {
+                        let n = sizes[i % sizes.len()].min(frames - at);
+                        cascade.feed(Source::F32(&x[at * ch..(at + n) * ch]), &mut out);
+                        (at, i) = (at + n, i + 1);
+                    }
+                    assert!(
+                        same_bits(&out.0, &want),
+                        "{q:?} {fin}->{fout} x{ch} {sizes:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Where the presets cascade: the agents' and telephony pairs, not 2:1 or
+    /// 44.1k ↔ 48k, QUICK never; the wide stage never adds more than 0.75 ms.
+    #[test]
+    fn presets_cascade_where_it_pays() {
+        for (fin, fout) in [(48000, 16000), (16000, 48000), (8000, 48000), (48000, 8000)] {
+            assert!(
+                stages(Quality::Medium, fin, fout).is_some(),
+                "{fin}->{fout}"
+            );
+            assert!(stages(Quality::Quick, fin, fout).is_none(), "{fin}->{fout}");
+        }
+        for (fin, fout) in [
+            (44100, 48000),
+            (48000, 44100),
+            (16000, 8000),
+            (24000, 48000),
+        ] {
+            assert!(
+                stages(Quality::Medium, fin, fout).is_none(),
+                "{fin}->{fout}"
+            );
+        }
+        let rates = [8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000];
+        for q in Quality::ALL {
+            for fin in rates {
+                for fout in rates {
+                    if let Some((first, second)) = stages(q, fin, fout) {
+                        let wide = if fin > fout { first } else { second };
+                        assert!(wide.half_ms() <= 0.75, "{q:?} {fin}->{fout}");
+                    }
+                }
+            }
+        }
+    }
+}
