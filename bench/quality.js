@@ -201,11 +201,25 @@ function halfLengthMs(quality, fin, fout) {
   binding.pcmClose(state);
   let m = d.match(/^polyphase L (\d+) M \d+ taps \d+ half (\d+)/);
   if (m) return { ms: (1000 * Number(m[2])) / (Number(m[1]) * fin), engine: d };
+  m = d.match(/^cascade via \d+ Hz, delay ([\d.]+) ms/);
+  if (m) return { ms: Number(m[1]), engine: d };
   m = d.match(/^fft block (\d+)/);
   if (m) return { ms: (1000 * Number(m[1])) / 2 / fin, engine: d };
   m = d.match(/^sinc len (\d+)/);
   if (m) return { ms: (1000 * Number(m[1])) / 2 / fin, engine: d };
   return { ms: null, engine: d };
+}
+
+/**
+ * The engine's `describe()` in a few words: "polyphase L 3 M 1", or for a
+ * cascade both stages and the rate between ("polyphase L 3 M 2 → L 2 M 1
+ * via 24 kHz").
+ */
+function engineSummary(d) {
+  const stages = [...d.matchAll(/polyphase (L \d+ M \d+)/g)].map((m) => m[1]);
+  const via = d.match(/^cascade via (\d+) Hz/);
+  if (via && stages.length === 2) return `polyphase ${stages[0]} → ${stages[1]} via ${Number(via[1]) / 1000} kHz`;
+  return d.split(' (')[0].replace(/ taps.*/, '');
 }
 
 /**
@@ -537,7 +551,7 @@ function lagOnly() {
       const a = runStream('ours', q, fin, fout, input, 10, p);
       const b = runStream('ours', q, fin, fout, input, 5, p);
       const rt = NO_RTC ? null : runStream('rtc', q, fin, fout, input);
-      const line = `| ${fin / 1000}k→${fout / 1000}k | ${q} | ${engine.split(' (')[0].replace(/ taps.*/, '')} | ${fx(half, 2)} | ${fx(a.lagAvg, 1)} / ${fx(a.lagMax, 1)} | ${a.empty} / ${b.empty} | ${rt ? `${fx(rt.lagAvg, 1)} / ${fx(rt.lagMax, 1)}` : '—'} |`;
+      const line = `| ${fin / 1000}k→${fout / 1000}k | ${q} | ${engineSummary(engine)} | ${fx(half, 2)} | ${fx(a.lagAvg, 1)} / ${fx(a.lagMax, 1)} | ${a.empty} / ${b.empty} | ${rt ? `${fx(rt.lagAvg, 1)} / ${fx(rt.lagMax, 1)}` : '—'} |`;
       lines.push(line);
       console.log(line);
       const w = worst.get(q);

@@ -9,7 +9,11 @@
 //!   shortest Kaiser-windowed sinc that meets the spec, run as a rational
 //!   polyphase FIR. It emits on every push and holds back only the filter's
 //!   half-length, which for a spec fixed in % of the lower Nyquist is a fixed
-//!   number of lower-rate frames: longest at 8 kHz.
+//!   number of lower-rate frames: longest at 8 kHz. Where the rates are far
+//!   apart (48k ↔ 16k, 8k ↔ 48k, 44.1k ↔ 16k, …), LOW to VERY_HIGH run it as
+//!   a cascade of two (`crate::cascade`, chosen by [`design_for`]): the same
+//!   filter between the lower rate and 1.5 or 2 × it, then a short one; fewer
+//!   taps per output frame, ≤ 0.75 ms more lag.
 //! * **Sinc** (`rubato::Async`) and **Fft** (`crate::shared_fft`, which computes
 //!   what rubato's `Fft` computes, one block per call): the fallbacks, with the
 //!   previous window-by-block recipes, where the polyphase table would be too
