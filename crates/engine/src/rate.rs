@@ -228,7 +228,7 @@ mod tests {
             for (num, den) in [(0u64, 1u64), (5, 6), (1234, 6), (77, 80), (3, 4), (9, 2)] {
                 // Brute force: the least P < M·den with P·L/M + num/den whole.
                 let brute = (0..p.down * den)
-                    .find(|&pre| (pre * p.up * den + num * p.down) % (p.down * den) == 0);
+                    .find(|&pre| (pre * p.up * den + num * p.down).is_multiple_of(p.down * den));
                 assert_eq!(
                     p.whole_delay_preroll(num, den).map(|x| x as u64),
                     brute,
