@@ -14,20 +14,22 @@
 //! The stages are [`PolyCore`]s, so each is bit-identical for any push split,
 //! and so is their series. The delay, `H₁/M₁` frames of `mid` plus `H₂/M₂`
 //! output frames, is kept as an exact fraction for the stream's alignment.
-//! The first stage's output of one step waits in a per-thread buffer (at most
-//! [`MID_SAMPLES`] samples) before the second stage takes it.
+//! The first stage's output of one step waits in a per-thread buffer of
+//! [`MID_SAMPLES`] samples before the second stage takes it.
 
 use std::cell::RefCell;
 
 use crate::kernel::{Sink, Source};
-use crate::polyphase::{PolyCore, Spec, HISTORY_BUDGET_BYTES};
+use crate::polyphase::{flush_step_for, PolyCore, Spec, HISTORY_BUDGET_BYTES};
 use crate::rate::RatePair;
 
-/// Samples of `mid` buffered per step: 4 KiB per thread.
-const MID_SAMPLES: usize = 1024;
+/// Samples of `mid` buffered per step: 8 KiB per thread, in thread-local
+/// storage rather than on the heap (like the polyphase staging), so that no
+/// call allocates and idle resamplers hold none of it.
+const MID_SAMPLES: usize = 2048;
 
 thread_local! {
-    static MID: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    static MID: RefCell<[f32; MID_SAMPLES]> = const { RefCell::new([0.0; MID_SAMPLES]) };
 }
 
 /// A stage design: the pair it converts and its filter.
@@ -91,6 +93,8 @@ pub struct CascadeCore {
     output_rate: u32,
     /// Input frames per step: their first-stage output fits [`MID_SAMPLES`].
     step: usize,
+    /// Silence frames per flush step, for the whole conversion.
+    flush_step: usize,
 }
 
 impl CascadeCore {
@@ -125,6 +129,7 @@ impl CascadeCore {
             delay_den,
             output_rate: second.output_rate,
             step,
+            flush_step: flush_step_for(p1.up() * p2.up(), p1.down() * p2.down()),
         }
     }
 
@@ -138,9 +143,11 @@ impl CascadeCore {
         self.delay_num as f64 / self.delay_den as f64
     }
 
-    /// Silence frames per flush step (the first stage's).
+    /// Silence frames per flush step: sized for both stages' upsampling (the
+    /// first stage's step alone would make a flush compute up to 64 × more
+    /// frames past the end at 8 kHz → 768 kHz).
     pub fn flush_step(&self) -> usize {
-        self.first.flush_step()
+        self.flush_step
     }
 
     /// Most output frames handed to the sink per call.
@@ -183,28 +190,31 @@ impl CascadeCore {
         let ch = self.channels;
         let total = source.frames(ch);
         MID.with_borrow_mut(|mid| {
-            if mid.capacity() < MID_SAMPLES {
-                mid.reserve_exact(MID_SAMPLES);
-            }
             let mut at = 0;
             while at < total {
                 let n = self.step.min(total - at);
-                mid.clear();
-                self.first.feed(source.range(at, n, ch), &mut AppendTo(mid));
-                debug_assert!(mid.len() <= MID_SAMPLES);
-                self.second.feed(Source::F32(mid), sink);
+                let mut written = AppendTo { buf: mid, len: 0 };
+                self.first.feed(source.range(at, n, ch), &mut written);
+                let len = written.len;
+                self.second.feed(Source::F32(&mid[..len]), sink);
                 at += n;
             }
         })
     }
 }
 
-/// Collects the first stage's output for the second.
-struct AppendTo<'a>(&'a mut Vec<f32>);
+/// Collects the first stage's output of one step for the second (`step`
+/// keeps it within the buffer).
+struct AppendTo<'a> {
+    buf: &'a mut [f32; MID_SAMPLES],
+    len: usize,
+}
 
 impl Sink for AppendTo<'_> {
     fn accept(&mut self, interleaved: &[f32]) {
-        self.0.extend_from_slice(interleaved);
+        let end = self.len + interleaved.len();
+        self.buf[self.len..end].copy_from_slice(interleaved);
+        self.len = end;
     }
 }
 
@@ -298,6 +308,28 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// A flush step is about 256 output frames of the whole conversion, not
+    /// of the first stage (which, upsampling, would leave the second stage to
+    /// multiply it again: 6,000 frames computed past the end at 8k → 768k).
+    #[test]
+    fn flush_step_is_sized_for_both_stages() {
+        for (fin, fout) in [
+            (8000u32, 768000u32),
+            (8000, 48000),
+            (16000, 48000),
+            (48000, 8000),
+        ] {
+            let (first, second) = stages(Quality::Medium, fin, fout).expect("a cascade");
+            let cascade = CascadeCore::new(first, second, 1);
+            let ratio = fout as f64 / fin as f64;
+            let step_out = cascade.flush_step() as f64 * ratio;
+            assert!(
+                step_out <= 256.0 + ratio,
+                "{fin}->{fout}: {step_out} frames"
+            );
         }
     }
 

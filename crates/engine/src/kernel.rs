@@ -225,8 +225,10 @@ impl Core {
             Core::Poly(c) => pair.poly_preroll(c.half_taps()),
             Core::Cascade(c) => {
                 let (num, den) = c.exact_delay();
+                let preroll = pair.whole_delay_preroll(num, den);
                 // `crate::presets` builds a cascade only where this has a solution.
-                pair.whole_delay_preroll(num, den).unwrap_or(0)
+                debug_assert!(preroll.is_some(), "no whole pre-roll for {num}/{den}");
+                preroll.unwrap_or(0)
             }
             Core::Sinc(c) if c.is_exact() => pair.sinc_exact_preroll((c.sinc_len / 2) as u64),
             Core::Sinc(c) => pair.nearest_whole_preroll(c.delay),

@@ -387,11 +387,9 @@ impl PolyCore {
         self.need = 1;
     }
 
-    /// Silence frames per flush step: about 256 output frames' worth (at most
-    /// 64 input frames), so a flush computes few frames past the end.
+    /// Silence frames per flush step (see [`flush_step_for`]).
     pub fn flush_step(&self) -> usize {
-        let per_frame = (self.table.up as u64).div_ceil(self.table.down as u64) as usize;
-        (256 / per_frame).clamp(1, 64)
+        flush_step_for(self.table.up as u64, self.table.down as u64)
     }
 
     /// Most output frames handed to the sink per call (`OUT_CHUNK` samples), or
@@ -487,6 +485,14 @@ impl PolyCore {
             feed_impl::<Portable, true>(self, source, sink, staging);
         })
     }
+}
+
+/// Silence frames per flush step for a conversion of `up / down` output
+/// frames per input frame: about 256 output frames' worth (at most 64 input
+/// frames), so a flush computes few frames past the end.
+pub fn flush_step_for(up: u64, down: u64) -> usize {
+    let per_frame = up.div_ceil(down).min(256) as usize;
+    (256 / per_frame).clamp(1, 64)
 }
 
 /// Outputs due when the next output's window end (phase `phase`) has been

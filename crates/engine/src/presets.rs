@@ -176,8 +176,8 @@ fn fits(taps: u64, up: u64) -> bool {
     taps <= MAX_PHASE_TAPS && taps.saturating_mul(up) <= MAX_TABLE_TAPS
 }
 
-/// A cascade is used where its taps per second of input are at most this
-/// share of one stage's: 0.61 at 48k ↔ 16k, 0.37 at 8k ↔ 48k; pairs less
+/// A cascade is used where the taps it computes per second of audio are at
+/// most this share of one stage's: 0.61 at 48k ↔ 16k, 0.37 at 8k ↔ 48k; pairs less
 /// than about 2.5 apart (44.1k ↔ 48k, 2:1) gain little or nothing and keep
 /// one stage, with a lag shorter by the second filter's half-length.
 const CASCADE_MAX_COST: f64 = 0.75;
@@ -189,8 +189,8 @@ const CASCADE_MAX_COST: f64 = 0.75;
 const CASCADE_MAX_ADDED_MS: f64 = 0.75;
 
 /// The cheapest cascade for a Kaiser `spec` at `pair`, with its cost in taps
-/// per second of input (output frames per second × taps per frame, summed
-/// over the stages). The rate between, `mid`, is 1.5 × or 2 × the lower rate
+/// computed per second of audio (each stage's output frames per second × its
+/// taps per frame, summed). The rate between, `mid`, is 1.5 × or 2 × the lower rate
 /// (integer, below the higher): the preset's filter runs between the lower
 /// rate and `mid`, and between `mid` and the higher rate a filter as flat over
 /// the final passband, as deep, that stops from `mid − lower/2` (what lands
