@@ -231,29 +231,13 @@ impl Sink for CountSamples {
 mod tests {
     use super::*;
     use crate::presets::{design_for, Design, Quality};
-
-    struct Collect(Vec<f32>);
-    impl Sink for Collect {
-        fn accept(&mut self, x: &[f32]) {
-            self.0.extend_from_slice(x);
-        }
-    }
+    use crate::test_support::{same_bits, test_signal, Collect};
 
     fn stages(q: Quality, fin: u32, fout: u32) -> Option<(Stage, Stage)> {
         match design_for(q, &RatePair::new(fin, fout)) {
             Design::Cascade { first, second } => Some((first, second)),
             _ => None,
         }
-    }
-
-    /// A deterministic multi-tone signal, `frames` frames of `ch` channels.
-    fn signal(frames: usize, ch: usize) -> Vec<f32> {
-        (0..frames * ch)
-            .map(|i| {
-                let t = i as f32;
-                0.4 * (t * 0.031).sin() + 0.3 * (t * 0.77).sin() + 0.2 * (t * 2.9).sin()
-            })
-            .collect()
     }
 
     /// The stages run one after the other over the whole input (the first
@@ -271,10 +255,6 @@ mod tests {
         out.0
     }
 
-    fn same_bits(a: &[f32], b: &[f32]) -> bool {
-        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
-    }
-
     /// Any split of the input, steps cut by the `mid` buffer (8 channels),
     /// the uncomputed pre-roll and a restart all give the stages' output in
     /// series.
@@ -288,7 +268,7 @@ mod tests {
             (Quality::High, 48000, 8000, 8),
         ] {
             let (first, second) = stages(q, fin, fout).expect("a cascade");
-            let x = signal(frames, ch);
+            let x = test_signal(frames * ch);
             let preroll = 7;
             let want = in_series(first, second, ch, preroll, &x);
             for sizes in [&[frames][..], &[1, 7, 480, 2999], &[160, 161]] {

@@ -41,6 +41,8 @@ mod rate;
 mod shared_cache;
 mod shared_fft;
 mod stream;
+#[cfg(test)]
+mod test_support;
 
 pub use format::{convert, f32_to_s16, s16_to_f32, Input, Output, OutputMut, SampleFormat};
 pub use pcm::{resample, resample_output_samples, OwnedOutput, PcmResampler};

@@ -952,13 +952,7 @@ fn compute_batch<K: Kernel>(core: &PolyCore, first_end: usize, count: usize, out
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    struct Collect(Vec<f32>);
-    impl Sink for Collect {
-        fn accept(&mut self, x: &[f32]) {
-            self.0.extend_from_slice(x);
-        }
-    }
+    use crate::test_support::{same_bits, test_signal, Collect};
 
     const MEDIUM: Spec = Spec::Kaiser {
         pass: 0.936,
@@ -967,19 +961,6 @@ mod tests {
     };
     const MEDIUM_DB: f64 = 126.0;
     const MEDIUM_PASS: f64 = 0.936;
-
-    /// `len` samples of a deterministic full-scale pseudo-random signal.
-    fn test_signal(len: usize) -> Vec<f32> {
-        (0..len)
-            .map(|i| ((i * 7919 % 2001) as f32 - 1000.0) / 1000.0)
-            .collect()
-    }
-
-    /// Whether the common prefix of `a` and `b` is identical, bit for bit
-    /// (callers check the lengths).
-    fn same_bits(a: &[f32], b: &[f32]) -> bool {
-        a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
-    }
 
     /// Magnitude response of the prototype (all phases) at `f` cycles per tap.
     fn response(t: &Table, f: f64) -> f64 {
