@@ -1,5 +1,5 @@
-//! The three cores (our rational polyphase FIR, rubato's polyphase sinc, our
-//! shared FFT) behind one push-oriented interface.
+//! The cores (our rational polyphase FIR, alone or as a two-stage cascade,
+//! rubato's polyphase sinc, our shared FFT) behind one push-oriented interface.
 //!
 //! A [`Core`] consumes interleaved `i16` or `f32` frames (or silence) and hands every
 //! output frame it can compute to a [`Sink`] as interleaved `f32`. It knows its
