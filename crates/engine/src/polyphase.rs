@@ -528,6 +528,10 @@ trait Kernel {
     /// Two windows, each with its own phase (two outputs of a mono stream):
     /// interleaving them hides the latency of each one's accumulator chain.
     fn dot1x2(w: [&[f32]; 2], c: [&[f32]; 2]) -> [f32; 2];
+    /// `N` windows, each against two phases (outputs of an integer upsampler
+    /// read the same window for every phase): each window is loaded once for
+    /// both, which is what makes it faster than [`Kernel::dot`] twice.
+    fn dot2p<const N: usize>(w: [&[f32]; N], c: [&[f32]; 2]) -> [[f32; 2]; N];
 }
 
 struct Portable;
@@ -571,6 +575,11 @@ impl Kernel for Portable {
     #[inline(always)]
     fn dot1x2(w: [&[f32]; 2], c: [&[f32]; 2]) -> [f32; 2] {
         [Portable::dot1(w[0], c[0]), Portable::dot1(w[1], c[1])]
+    }
+
+    #[inline(always)]
+    fn dot2p<const N: usize>(w: [&[f32]; N], c: [&[f32]; 2]) -> [[f32; 2]; N] {
+        w.map(|w| [Portable::dot1(w, c[0]), Portable::dot1(w, c[1])])
     }
 }
 
@@ -623,6 +632,52 @@ impl Kernel for Avx2 {
     #[inline(always)]
     fn dot1x2(w: [&[f32]; 2], c: [&[f32]; 2]) -> [f32; 2] {
         dot_sep(w, c)
+    }
+
+    #[inline(always)]
+    fn dot2p<const N: usize>(w: [&[f32]; N], c: [&[f32]; 2]) -> [[f32; 2]; N] {
+        dot_2p(w, c)
+    }
+}
+
+/// [`dot_n`]'s two accumulators per output, for `N` windows × two phases: one
+/// pass adds the first half of every 16-tap block (and the last half block),
+/// a second pass the second halves, each in [`dot_n`]'s order, so every
+/// output has its bits. In two passes, `2N` accumulators fit the registers
+/// and each load of a window feeds two multiply-adds.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn dot_2p<const N: usize>(w: [&[f32]; N], c: [&[f32]; 2]) -> [[f32; 2]; N] {
+    use std::arch::x86_64::*;
+    let n = w.iter().chain(&c).fold(usize::MAX, |n, s| n.min(s.len()));
+    // SAFETY: only reached from `feed_avx2` (AVX2 and FMA present); every load
+    // reads 8 floats at an offset j with j + 8 ≤ n ≤ the length of each slice.
+    // (No closures here: they would not inherit `feed_avx2`'s target features.)
+    unsafe {
+        let pc = c.map(|c| c.as_ptr());
+        let pw = w.map(|w| w.as_ptr());
+        let mut acc = [[[_mm256_setzero_ps(); 2]; N]; 2];
+        for (half, acc) in acc.iter_mut().enumerate() {
+            let mut j = 8 * half;
+            while j + 8 <= n {
+                let c0 = _mm256_loadu_ps(pc[0].add(j));
+                let c1 = _mm256_loadu_ps(pc[1].add(j));
+                for k in 0..N {
+                    let x = _mm256_loadu_ps(pw[k].add(j));
+                    acc[k][0] = _mm256_fmadd_ps(x, c0, acc[k][0]);
+                    acc[k][1] = _mm256_fmadd_ps(x, c1, acc[k][1]);
+                }
+                j += 16;
+            }
+        }
+        let mut out = [[0.0f32; 2]; N];
+        for k in 0..N {
+            out[k] = hsum_n([
+                _mm256_add_ps(acc[0][k][0], acc[1][k][0]),
+                _mm256_add_ps(acc[0][k][1], acc[1][k][1]),
+            ]);
+        }
+        out
     }
 }
 
@@ -860,92 +915,217 @@ fn write_run(core: &mut PolyCore, src: &[f32]) {
     }
 }
 
+/// What the functions computing one batch read: the histories and the table.
+/// (Plain functions rather than closures: a closure would not inherit
+/// `feed_avx2`'s target features, and its kernels would not be inlined.)
+struct BatchView<'a> {
+    hist: &'a [f32],
+    coeffs: &'a [f32],
+    taps: usize,
+    cap: usize,
+    ch: usize,
+    up: usize,
+    down: usize,
+}
+
+/// A mono output alone in its phase, waiting for a partner ([`Kernel::dot1x2`]):
+/// its index, window end and phase.
+type Pending = Option<(usize, usize, usize)>;
+
+impl BatchView<'_> {
+    /// Channel `c`'s window ending (exclusive) at `end`.
+    #[inline(always)]
+    fn window(&self, c: usize, end: usize) -> &[f32] {
+        &self.hist[c * self.cap + end - self.taps..c * self.cap + end]
+    }
+
+    #[inline(always)]
+    fn phase(&self, p: usize) -> &[f32] {
+        &self.coeffs[p * self.taps..(p + 1) * self.taps]
+    }
+}
+
 /// Computes `count` outputs starting with the next one (phase `core.phase`,
 /// window ending at `first_end`) into `outbuf`, interleaved.
 #[inline(always)]
 fn compute_batch<K: Kernel>(core: &PolyCore, first_end: usize, count: usize, outbuf: &mut [f32]) {
-    let ch = core.channels;
     let table = &*core.table;
-    let (k, up, down, cap) = (table.taps, table.up, table.down, core.cap);
-    let (step_q, step_r) = (core.step_q, core.step_r);
-    let hist = &core.hist[..];
-    let window = |c: usize, end: usize| &hist[c * cap + end - k..c * cap + end];
-    let phase_of = |p: usize| &table.coeffs[p * k..(p + 1) * k];
-    // A mono output alone in its phase waits here for a partner (dot1x2).
-    let mut pending: Option<(usize, usize, usize)> = None;
+    let v = BatchView {
+        hist: &core.hist,
+        coeffs: &table.coeffs,
+        taps: table.taps,
+        cap: core.cap,
+        ch: core.channels,
+        up: table.up,
+        down: table.down,
+    };
+    let (ch, up, down) = (v.ch, v.up, v.down);
+    // Output `r + 1`'s phase and window end from output `r`'s (`M = step_q · L + step_r`).
+    let next = |p: usize, end: usize| {
+        let (p, end) = (p + core.step_r, end + core.step_q);
+        if p >= up {
+            (p - up, end + 1)
+        } else {
+            (p, end)
+        }
+    };
+    let mut pending: Pending = None;
+    // In upsampling (M < L) output r + 1 has phase p + M and reads output
+    // r's window, unless p + M ≥ L: then it has phase p + M − L and reads the
+    // window one frame on, which for M = 1 is output r + L's. So do all their
+    // outputs (output r + i·L and r + 1 + i·L read windows that are M frames
+    // apart for every i): mono and stereo compute such pairs of phases
+    // together, each load of a window serving both.
+    let pairs_phases = ch <= 2 && down < up;
+    let first_phases = up.min(count);
     // Phase and window end of output r, stepped from output 0.
     let (mut p, mut end) = (core.phase, first_end);
-    for r in 0..up.min(count) {
-        let coeffs = phase_of(p);
-        let mut q = r;
-        let mut e = end;
-        while q < count {
-            let g = 1
-                + (q + up < count) as usize
-                + (q + 2 * up < count) as usize
-                + (q + 3 * up < count) as usize;
-            if g == 1 {
-                if ch == 1 {
-                    match pending.take() {
-                        Some((q0, e0, p0)) => {
-                            let y =
-                                K::dot1x2([window(0, e0), window(0, e)], [phase_of(p0), coeffs]);
-                            outbuf[q0] = y[0];
-                            outbuf[q] = y[1];
-                        }
-                        None => pending = Some((q, e, p)),
-                    }
-                } else {
-                    let out = &mut outbuf[q * ch..(q + 1) * ch];
-                    let mut c = 0;
-                    while c + 2 <= ch {
-                        let y = K::dot::<2>([window(c, e), window(c + 1, e)], coeffs);
-                        out[c..c + 2].copy_from_slice(&y);
-                        c += 2;
-                    }
-                    if c < ch {
-                        out[c] = K::dot::<1>([window(c, e)], coeffs)[0];
-                    }
-                }
-            } else if ch == 2 && g <= 3 {
-                // Both channels of g outputs against one load of the phase.
-                let w = |i: usize, c: usize| window(c, e + i * down);
-                let y: &[f32] = match g {
-                    3 => &K::dot::<6>(
-                        [w(0, 0), w(0, 1), w(1, 0), w(1, 1), w(2, 0), w(2, 1)],
-                        coeffs,
-                    ),
-                    _ => &K::dot::<4>([w(0, 0), w(0, 1), w(1, 0), w(1, 1)], coeffs),
-                };
-                for i in 0..g {
-                    let at = (q + i * up) * 2;
-                    outbuf[at..at + 2].copy_from_slice(&y[2 * i..2 * i + 2]);
-                }
-            } else {
-                for c in 0..ch {
-                    let w = |i: usize| window(c, e + i * down);
-                    let y: &[f32] = match g {
-                        4 => &K::dot::<4>([w(0), w(1), w(2), w(3)], coeffs),
-                        3 => &K::dot::<3>([w(0), w(1), w(2)], coeffs),
-                        _ => &K::dot::<2>([w(0), w(1)], coeffs),
-                    };
-                    for (i, v) in y.iter().enumerate() {
-                        outbuf[(q + i * up) * ch + c] = *v;
-                    }
-                }
-            }
-            q += g * up;
-            e += g * down;
+    let mut r = 0;
+    while r < first_phases {
+        let (pb, eb) = next(p, end);
+        if !(pairs_phases && r + 1 < first_phases && (eb == end || down == 1)) {
+            run_phase::<K>(&v, r, end, p, count, &mut pending, outbuf);
+            (p, end) = (pb, eb);
+            r += 1;
+            continue;
         }
-        p += step_r;
-        end += step_q;
-        if p >= up {
-            p -= up;
-            end += 1;
+        // Outputs qa + i·L (phase p) and qb + i·L (phase pb) read the window
+        // ending at eb + i·M.
+        let qb = r + 1;
+        let qa = if eb == end {
+            r
+        } else {
+            run_phase::<K>(&v, r, end, p, r + 1, &mut pending, outbuf);
+            r + up
+        };
+        let both = qa.max(qb);
+        let pairs = if both < count {
+            (count - both).div_ceil(up)
+        } else {
+            0
+        };
+        if ch == 1 {
+            run_phase_pair::<K, 1>(&v, [qa, qb], [p, pb], eb, pairs, outbuf);
+        } else {
+            run_phase_pair::<K, 2>(&v, [qa, qb], [p, pb], eb, pairs, outbuf);
         }
+        // An output of either phase left after the last pair.
+        let e = eb + pairs * down;
+        run_phase::<K>(&v, qa + pairs * up, e, p, count, &mut pending, outbuf);
+        run_phase::<K>(&v, qb + pairs * up, e, pb, count, &mut pending, outbuf);
+        (p, end) = next(pb, eb);
+        r += 2;
     }
     if let Some((q0, e0, p0)) = pending {
-        outbuf[q0] = K::dot::<1>([window(0, e0)], phase_of(p0))[0];
+        outbuf[q0] = K::dot::<1>([v.window(0, e0)], v.phase(p0))[0];
+    }
+}
+
+/// Outputs `q, q + L, …` below `limit`, of phase `p`, windows ending `e, e + M, …`.
+#[inline(always)]
+fn run_phase<K: Kernel>(
+    v: &BatchView,
+    mut q: usize,
+    mut e: usize,
+    p: usize,
+    limit: usize,
+    pending: &mut Pending,
+    outbuf: &mut [f32],
+) {
+    let (ch, up, down) = (v.ch, v.up, v.down);
+    let coeffs = v.phase(p);
+    while q < limit {
+        let g = 1
+            + (q + up < limit) as usize
+            + (q + 2 * up < limit) as usize
+            + (q + 3 * up < limit) as usize;
+        if g == 1 {
+            if ch == 1 {
+                match pending.take() {
+                    Some((q0, e0, p0)) => {
+                        let y = K::dot1x2([v.window(0, e0), v.window(0, e)], [v.phase(p0), coeffs]);
+                        outbuf[q0] = y[0];
+                        outbuf[q] = y[1];
+                    }
+                    None => *pending = Some((q, e, p)),
+                }
+            } else {
+                let out = &mut outbuf[q * ch..(q + 1) * ch];
+                let mut c = 0;
+                while c + 2 <= ch {
+                    let y = K::dot::<2>([v.window(c, e), v.window(c + 1, e)], coeffs);
+                    out[c..c + 2].copy_from_slice(&y);
+                    c += 2;
+                }
+                if c < ch {
+                    out[c] = K::dot::<1>([v.window(c, e)], coeffs)[0];
+                }
+            }
+        } else if ch == 2 && g <= 3 {
+            // Both channels of g outputs against one load of the phase.
+            let w = |i: usize, c: usize| v.window(c, e + i * down);
+            let y: &[f32] = match g {
+                3 => &K::dot::<6>(
+                    [w(0, 0), w(0, 1), w(1, 0), w(1, 1), w(2, 0), w(2, 1)],
+                    coeffs,
+                ),
+                _ => &K::dot::<4>([w(0, 0), w(0, 1), w(1, 0), w(1, 1)], coeffs),
+            };
+            for i in 0..g {
+                let at = (q + i * up) * 2;
+                outbuf[at..at + 2].copy_from_slice(&y[2 * i..2 * i + 2]);
+            }
+        } else {
+            for c in 0..ch {
+                let w = |i: usize| v.window(c, e + i * down);
+                let y: &[f32] = match g {
+                    4 => &K::dot::<4>([w(0), w(1), w(2), w(3)], coeffs),
+                    3 => &K::dot::<3>([w(0), w(1), w(2)], coeffs),
+                    _ => &K::dot::<2>([w(0), w(1)], coeffs),
+                };
+                for (i, y) in y.iter().enumerate() {
+                    outbuf[(q + i * up) * ch + c] = *y;
+                }
+            }
+        }
+        q += g * up;
+        e += g * down;
+    }
+}
+
+/// `pairs` outputs of each of two phases that read the same windows, for
+/// `CH` (1 or 2) channels: outputs `q[0] + i·L` (phase `p[0]`) and `q[1] + i·L` (phase
+/// `p[1]`) both read the window ending at `e + i·M`.
+#[inline(always)]
+fn run_phase_pair<K: Kernel, const CH: usize>(
+    v: &BatchView,
+    q: [usize; 2],
+    p: [usize; 2],
+    e: usize,
+    pairs: usize,
+    outbuf: &mut [f32],
+) {
+    let (up, down) = (v.up, v.down);
+    let c = [v.phase(p[0]), v.phase(p[1])];
+    let mut put = |i: usize, c: usize, y: [f32; 2]| {
+        outbuf[(q[0] + i * up) * CH + c] = y[0];
+        outbuf[(q[1] + i * up) * CH + c] = y[1];
+    };
+    // Up to four windows per call: four window ends in mono, two in stereo.
+    let mut i = 0;
+    while i < pairs {
+        let n = ((pairs - i) * CH).min(4);
+        let w = |j: usize| v.window(j % CH, e + (i + j / CH) * down);
+        let y: &[[f32; 2]] = match n {
+            4 => &K::dot2p::<4>([w(0), w(1), w(2), w(3)], c),
+            3 => &K::dot2p::<3>([w(0), w(1), w(2)], c),
+            2 => &K::dot2p::<2>([w(0), w(1)], c),
+            _ => &K::dot2p::<1>([w(0)], c),
+        };
+        for (j, y) in y.iter().enumerate() {
+            put(i + j / CH, j % CH, *y);
+        }
+        i += n / CH;
     }
 }
 
@@ -1023,6 +1203,11 @@ mod tests {
     fn output_does_not_depend_on_the_split() {
         for (up, down, ch) in [
             (1u64, 3u64, 1usize),
+            (2, 1, 1),
+            (2, 1, 2),
+            (3, 2, 1),
+            (160, 147, 1),
+            (3, 1, 1),
             (3, 1, 2),
             (160, 147, 2),
             (147, 160, 3),
@@ -1114,6 +1299,16 @@ mod tests {
                 let two = K::dot::<2>([win(6), win(9)], c);
                 let sep = K::dot1x2([win(3), win(6)], [c, c]);
                 let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                // Against two phases: the second is the first reversed.
+                let r: Vec<f32> = c.iter().rev().copied().collect();
+                let one_r: Vec<f32> = (0..4).map(|o| K::dot::<1>([win(o * 3)], &r)[0]).collect();
+                let both: Vec<f32> = one.iter().zip(&one_r).flat_map(|(a, b)| [*a, *b]).collect();
+                let two_p = K::dot2p::<4>([win(0), win(3), win(6), win(9)], [c, &r]);
+                assert_eq!(bits(two_p.as_flattened()), bits(&both), "n {n}");
+                let three_p = K::dot2p::<3>([win(3), win(6), win(9)], [c, &r]);
+                assert_eq!(bits(three_p.as_flattened()), bits(&both[2..]), "n {n}");
+                let one_p = K::dot2p::<1>([win(9)], [c, &r]);
+                assert_eq!(bits(one_p.as_flattened()), bits(&both[6..]), "n {n}");
                 assert_eq!(bits(&four), bits(&one), "n {n}");
                 let pairs: Vec<f32> = one[..3].iter().flat_map(|y| [*y, *y]).collect();
                 assert_eq!(bits(&six), bits(&pairs), "n {n}");
