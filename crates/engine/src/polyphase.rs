@@ -528,8 +528,8 @@ trait Kernel {
     /// Two windows, each with its own phase (two outputs of a mono stream):
     /// interleaving them hides the latency of each one's accumulator chain.
     fn dot1x2(w: [&[f32]; 2], c: [&[f32]; 2]) -> [f32; 2];
-    /// `N` windows, each against two phases (outputs of an integer upsampler
-    /// read the same window for every phase): each window is loaded once for
+    /// `N` windows, each against two phases (in upsampling, consecutive
+    /// outputs often read the same window): each window is loaded once for
     /// both, which is what makes it faster than [`Kernel::dot`] twice.
     fn dot2p<const N: usize>(w: [&[f32]; N], c: [&[f32]; 2]) -> [[f32; 2]; N];
 }
@@ -652,7 +652,6 @@ fn dot_2p<const N: usize>(w: [&[f32]; N], c: [&[f32]; 2]) -> [[f32; 2]; N] {
     let n = w.iter().chain(&c).fold(usize::MAX, |n, s| n.min(s.len()));
     // SAFETY: only reached from `feed_avx2` (AVX2 and FMA present); every load
     // reads 8 floats at an offset j with j + 8 ≤ n ≤ the length of each slice.
-    // (No closures here: they would not inherit `feed_avx2`'s target features.)
     unsafe {
         let pc = c.map(|c| c.as_ptr());
         let pw = w.map(|w| w.as_ptr());
@@ -824,8 +823,9 @@ const BATCH: usize = 512;
 /// and their windows end `M` frames apart, so the schedule is arithmetic (no
 /// per-output list, no division per group). Four, three or two outputs of one
 /// phase are computed together (in stereo, with both channels: up to six
-/// windows per load of the phase); outputs alone in their phase are paired
-/// (mono: two outputs, stereo: two channels). Without `COMPUTE`, for silence
+/// windows per load of the phase); in upsampling, two phases that read the
+/// same windows are computed together ([`Kernel::dot2p`]); outputs alone in
+/// their phase are paired (mono: two outputs, stereo: two channels). Without `COMPUTE`, for silence
 /// into a history of zeros, each output is the exact 0.0 it would come to.
 #[inline(always)]
 fn feed_impl<K: Kernel, const COMPUTE: bool>(
@@ -970,12 +970,11 @@ fn compute_batch<K: Kernel>(core: &PolyCore, first_end: usize, count: usize, out
         }
     };
     let mut pending: Pending = None;
-    // In upsampling (M < L) output r + 1 has phase p + M and reads output
-    // r's window, unless p + M ≥ L: then it has phase p + M − L and reads the
-    // window one frame on, which for M = 1 is output r + L's. So do all their
-    // outputs (output r + i·L and r + 1 + i·L read windows that are M frames
-    // apart for every i): mono and stereo compute such pairs of phases
-    // together, each load of a window serving both.
+    // In upsampling (M < L), output r + 1 has phase p + M and reads output
+    // r's window; if p + M ≥ L it has phase p + M − L and reads the next
+    // window, which for M = 1 is output r + L's. Outputs r + i·L and
+    // r + 1 + i·L then read the same window for every i, so mono and stereo
+    // compute the two phases together, each window load serving both.
     let pairs_phases = ch <= 2 && down < up;
     let first_phases = up.min(count);
     // Phase and window end of output r, stepped from output 0.
