@@ -79,6 +79,7 @@ describe('npm pack', () => {
       'binding.d.ts',
       'Cargo.toml',
       'Cargo.lock',
+      '.cargo/config.toml',
       'build.rs',
       'src/lib.rs',
       'scripts/build-from-source.js',
@@ -102,7 +103,7 @@ describe('npm pack', () => {
     // (except the engine crate's bench sources: its Cargo.toml names them, and cargo
     // refuses a manifest whose [[bench]] files are missing).
     const allowed =
-      /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|index\.(js|mjs|d\.ts)|binding\.(js|d\.ts)|Cargo\.(toml|lock)|build\.rs|lib\/[\w-]+\.js|register\.(js|mjs|d\.ts)|lib\/register\/[\w-]+\.(js|mjs)|src\/[\w/-]+\.rs|crates\/engine\/(Cargo\.toml|src\/[\w/-]+\.rs|benches\/[\w-]+\.rs)|scripts\/build-from-source\.js)$/;
+      /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|index\.(js|mjs|d\.ts)|binding\.(js|d\.ts)|Cargo\.(toml|lock)|\.cargo\/config\.toml|build\.rs|lib\/[\w-]+\.js|register\.(js|mjs|d\.ts)|lib\/register\/[\w-]+\.(js|mjs)|src\/[\w/-]+\.rs|crates\/engine\/(Cargo\.toml|src\/[\w/-]+\.rs|benches\/[\w-]+\.rs)|scripts\/build-from-source\.js)$/;
     expect(packedFiles.filter((f) => !allowed.test(f))).toEqual([]);
     const forbidden = /\.node$|^target\/|test|^(?!crates\/engine\/benches\/[\w-]+\.rs$).*bench|^npm\//;
     expect(packedFiles.filter((f) => forbidden.test(f))).toEqual([]);

@@ -374,6 +374,12 @@ impl PolyCore {
         self.table.half
     }
 
+    /// Whether batches pair phases that read the same windows ([`by_phase_pairs`]):
+    /// in upsampling (M < L), in mono or stereo.
+    fn pairs_phases(&self) -> bool {
+        self.channels <= 2 && self.table.down < self.table.up
+    }
+
     /// Forgets all history: `K − 1` frames of silence precede the next input.
     fn clear(&mut self) {
         self.hist.fill(0.0);
@@ -479,10 +485,16 @@ impl PolyCore {
             #[cfg(target_arch = "x86_64")]
             if self.avx2 {
                 // SAFETY: `avx2` is set only when the CPU has AVX2 and FMA.
-                unsafe { feed_avx2(self, source, sink, staging) };
+                match self.pairs_phases() {
+                    true => unsafe { feed_avx2::<true>(self, source, sink, staging) },
+                    false => unsafe { feed_avx2::<false>(self, source, sink, staging) },
+                }
                 return;
             }
-            feed_impl::<Portable, true>(self, source, sink, staging);
+            match self.pairs_phases() {
+                true => feed_impl::<Portable, true, true>(self, source, sink, staging),
+                false => feed_impl::<Portable, true, false>(self, source, sink, staging),
+            }
         })
     }
 }
@@ -793,13 +805,13 @@ unsafe fn hsum256(v: std::arch::x86_64::__m256) -> f32 {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn feed_avx2(
+unsafe fn feed_avx2<const PAIRS: bool>(
     core: &mut PolyCore,
     source: Source,
     sink: &mut dyn Sink,
     staging: &mut Staging,
 ) {
-    feed_impl::<Avx2, true>(core, source, sink, staging)
+    feed_impl::<Avx2, true, PAIRS>(core, source, sink, staging)
 }
 
 /// [`feed_impl`] for silence into a history of zeros, its outputs not computed;
@@ -811,7 +823,7 @@ fn feed_uncomputed(
     sink: &mut dyn Sink,
     staging: &mut Staging,
 ) {
-    feed_impl::<Portable, false>(core, source, sink, staging)
+    feed_impl::<Portable, false, false>(core, source, sink, staging)
 }
 
 /// Outputs computed per batch.
@@ -827,8 +839,11 @@ const BATCH: usize = 512;
 /// same windows are computed together ([`Kernel::dot2p`]); outputs alone in
 /// their phase are paired (mono: two outputs, stereo: two channels). Without `COMPUTE`, for silence
 /// into a history of zeros, each output is the exact 0.0 it would come to.
+/// `PAIRS` is [`PolyCore::pairs_phases`], a separate instance so that the
+/// code of the other schedules does not grow around the kernels (sharing one
+/// cost downsampling 1–3 %).
 #[inline(always)]
-fn feed_impl<K: Kernel, const COMPUTE: bool>(
+fn feed_impl<K: Kernel, const COMPUTE: bool, const PAIRS: bool>(
     core: &mut PolyCore,
     source: Source,
     sink: &mut dyn Sink,
@@ -873,7 +888,7 @@ fn feed_impl<K: Kernel, const COMPUTE: bool>(
                 let due = outputs_due(&core.table, core.phase, (core.filled - next) as u64);
                 let count = due.min(batch as u128) as usize;
                 if COMPUTE {
-                    compute_batch::<K>(core, next, count, outbuf);
+                    compute_batch::<K, PAIRS>(core, next, count, outbuf);
                 } else {
                     outbuf[..count * ch].fill(0.0);
                 }
@@ -926,6 +941,9 @@ struct BatchView<'a> {
     ch: usize,
     up: usize,
     down: usize,
+    /// `M = step_q · L + step_r`.
+    step_q: usize,
+    step_r: usize,
 }
 
 /// A mono output alone in its phase, waiting for a partner ([`Kernel::dot1x2`]):
@@ -943,12 +961,28 @@ impl BatchView<'_> {
     fn phase(&self, p: usize) -> &[f32] {
         &self.coeffs[p * self.taps..(p + 1) * self.taps]
     }
+
+    /// The phase and window end of the output after the one with `p` and `end`.
+    #[inline(always)]
+    fn next(&self, p: usize, end: usize) -> (usize, usize) {
+        let (p, end) = (p + self.step_r, end + self.step_q);
+        if p >= self.up {
+            (p - self.up, end + 1)
+        } else {
+            (p, end)
+        }
+    }
 }
 
 /// Computes `count` outputs starting with the next one (phase `core.phase`,
 /// window ending at `first_end`) into `outbuf`, interleaved.
 #[inline(always)]
-fn compute_batch<K: Kernel>(core: &PolyCore, first_end: usize, count: usize, outbuf: &mut [f32]) {
+fn compute_batch<K: Kernel, const PAIRS: bool>(
+    core: &PolyCore,
+    first_end: usize,
+    count: usize,
+    outbuf: &mut [f32],
+) {
     let table = &*core.table;
     let v = BatchView {
         hist: &core.hist,
@@ -958,32 +992,59 @@ fn compute_batch<K: Kernel>(core: &PolyCore, first_end: usize, count: usize, out
         ch: core.channels,
         up: table.up,
         down: table.down,
-    };
-    let (ch, up, down) = (v.ch, v.up, v.down);
-    // Output `r + 1`'s phase and window end from output `r`'s (`M = step_q · L + step_r`).
-    let next = |p: usize, end: usize| {
-        let (p, end) = (p + core.step_r, end + core.step_q);
-        if p >= up {
-            (p - up, end + 1)
-        } else {
-            (p, end)
-        }
+        step_q: core.step_q,
+        step_r: core.step_r,
     };
     let mut pending: Pending = None;
-    // In upsampling (M < L), output r + 1 has phase p + M and reads output
-    // r's window; if p + M ≥ L it has phase p + M − L and reads the next
-    // window, which for M = 1 is output r + L's. Outputs r + i·L and
-    // r + 1 + i·L then read the same window for every i, so mono and stereo
-    // compute the two phases together, each window load serving both.
-    let pairs_phases = ch <= 2 && down < up;
+    if PAIRS {
+        by_phase_pairs::<K>(&v, core.phase, first_end, count, &mut pending, outbuf);
+    } else {
+        by_phase::<K>(&v, core.phase, first_end, count, &mut pending, outbuf);
+    }
+    if let Some((q0, e0, p0)) = pending {
+        outbuf[q0] = K::dot::<1>([v.window(0, e0)], v.phase(p0))[0];
+    }
+}
+
+/// The outputs below `count` one phase at a time: output `r` (phase `p`,
+/// window ending at `end`) and `r + L, r + 2L, …` with it.
+#[inline(always)]
+fn by_phase<K: Kernel>(
+    v: &BatchView,
+    mut p: usize,
+    mut end: usize,
+    count: usize,
+    pending: &mut Pending,
+    outbuf: &mut [f32],
+) {
+    for r in 0..v.up.min(count) {
+        run_phase::<K>(v, r, end, p, count, pending, outbuf);
+        (p, end) = v.next(p, end);
+    }
+}
+
+/// [`by_phase`] for upsampling (M < L) in mono or stereo
+/// ([`PolyCore::pairs_phases`]). Output r + 1 has
+/// phase p + M and reads output r's window; if p + M ≥ L it has phase
+/// p + M − L and reads the next window, which for M = 1 is output r + L's.
+/// Outputs r + i·L and r + 1 + i·L then read the same window for every i, so
+/// the two phases are computed together, each window load serving both.
+#[inline(always)]
+fn by_phase_pairs<K: Kernel>(
+    v: &BatchView,
+    mut p: usize,
+    mut end: usize,
+    count: usize,
+    pending: &mut Pending,
+    outbuf: &mut [f32],
+) {
+    let (up, down) = (v.up, v.down);
     let first_phases = up.min(count);
-    // Phase and window end of output r, stepped from output 0.
-    let (mut p, mut end) = (core.phase, first_end);
     let mut r = 0;
     while r < first_phases {
-        let (pb, eb) = next(p, end);
-        if !(pairs_phases && r + 1 < first_phases && (eb == end || down == 1)) {
-            run_phase::<K>(&v, r, end, p, count, &mut pending, outbuf);
+        let (pb, eb) = v.next(p, end);
+        if !(r + 1 < first_phases && (eb == end || down == 1)) {
+            run_phase::<K>(v, r, end, p, count, pending, outbuf);
             (p, end) = (pb, eb);
             r += 1;
             continue;
@@ -994,7 +1055,7 @@ fn compute_batch<K: Kernel>(core: &PolyCore, first_end: usize, count: usize, out
         let qa = if eb == end {
             r
         } else {
-            run_phase::<K>(&v, r, end, p, r + 1, &mut pending, outbuf);
+            run_phase::<K>(v, r, end, p, r + 1, pending, outbuf);
             r + up
         };
         let both = qa.max(qb);
@@ -1003,20 +1064,17 @@ fn compute_batch<K: Kernel>(core: &PolyCore, first_end: usize, count: usize, out
         } else {
             0
         };
-        if ch == 1 {
-            run_phase_pair::<K, 1>(&v, [qa, qb], [p, pb], eb, pairs, outbuf);
+        if v.ch == 1 {
+            run_phase_pair::<K, 1>(v, [qa, qb], [p, pb], eb, pairs, outbuf);
         } else {
-            run_phase_pair::<K, 2>(&v, [qa, qb], [p, pb], eb, pairs, outbuf);
+            run_phase_pair::<K, 2>(v, [qa, qb], [p, pb], eb, pairs, outbuf);
         }
         // An output of either phase left after the last pair.
         let e = eb + pairs * down;
-        run_phase::<K>(&v, qa + pairs * up, e, p, count, &mut pending, outbuf);
-        run_phase::<K>(&v, qb + pairs * up, e, pb, count, &mut pending, outbuf);
-        (p, end) = next(pb, eb);
+        run_phase::<K>(v, qa + pairs * up, e, p, count, pending, outbuf);
+        run_phase::<K>(v, qb + pairs * up, e, pb, count, pending, outbuf);
+        (p, end) = v.next(pb, eb);
         r += 2;
-    }
-    if let Some((q0, e0, p0)) = pending {
-        outbuf[q0] = K::dot::<1>([v.window(0, e0)], v.phase(p0))[0];
     }
 }
 
