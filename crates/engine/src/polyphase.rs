@@ -485,16 +485,10 @@ impl PolyCore {
             #[cfg(target_arch = "x86_64")]
             if self.avx2 {
                 // SAFETY: `avx2` is set only when the CPU has AVX2 and FMA.
-                match self.pairs_phases() {
-                    true => unsafe { feed_avx2::<true>(self, source, sink, staging) },
-                    false => unsafe { feed_avx2::<false>(self, source, sink, staging) },
-                }
+                unsafe { feed_avx2(self, source, sink, staging) };
                 return;
             }
-            match self.pairs_phases() {
-                true => feed_impl::<Portable, true, true>(self, source, sink, staging),
-                false => feed_impl::<Portable, true, false>(self, source, sink, staging),
-            }
+            feed_impl::<Portable, true>(self, source, sink, staging);
         })
     }
 }
@@ -805,13 +799,13 @@ unsafe fn hsum256(v: std::arch::x86_64::__m256) -> f32 {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn feed_avx2<const PAIRS: bool>(
+unsafe fn feed_avx2(
     core: &mut PolyCore,
     source: Source,
     sink: &mut dyn Sink,
     staging: &mut Staging,
 ) {
-    feed_impl::<Avx2, true, PAIRS>(core, source, sink, staging)
+    feed_impl::<Avx2, true>(core, source, sink, staging)
 }
 
 /// [`feed_impl`] for silence into a history of zeros, its outputs not computed;
@@ -823,7 +817,7 @@ fn feed_uncomputed(
     sink: &mut dyn Sink,
     staging: &mut Staging,
 ) {
-    feed_impl::<Portable, false, false>(core, source, sink, staging)
+    feed_impl::<Portable, false>(core, source, sink, staging)
 }
 
 /// Outputs computed per batch.
@@ -840,15 +834,8 @@ const BATCH: usize = 512;
 /// their phase are paired (mono: two outputs, stereo: two channels). Without
 /// `COMPUTE`, for silence into a history of zeros, each output is the exact 0.0
 /// it would come to.
-///
-/// `PAIRS` is [`PolyCore::pairs_phases`], chosen per core rather than per
-/// batch: the downsampling instance then holds only its own schedule. Measured
-/// on MEDIUM downsampling (2026-12-05, `docs/performance.md`): with one
-/// instance for both it was 5 % slower than before the pairing existed, with
-/// two but LLVM's default loop alignment 2–3 %, with two and the 64-byte
-/// alignment of `.cargo/config.toml` within 1 %.
 #[inline(always)]
-fn feed_impl<K: Kernel, const COMPUTE: bool, const PAIRS: bool>(
+fn feed_impl<K: Kernel, const COMPUTE: bool>(
     core: &mut PolyCore,
     source: Source,
     sink: &mut dyn Sink,
@@ -893,7 +880,7 @@ fn feed_impl<K: Kernel, const COMPUTE: bool, const PAIRS: bool>(
                 let due = outputs_due(&core.table, core.phase, (core.filled - next) as u64);
                 let count = due.min(batch as u128) as usize;
                 if COMPUTE {
-                    compute_batch::<K, PAIRS>(core, next, count, outbuf);
+                    compute_batch::<K>(core, next, count, outbuf);
                 } else {
                     outbuf[..count * ch].fill(0.0);
                 }
@@ -982,12 +969,7 @@ impl BatchView<'_> {
 /// Computes `count` outputs starting with the next one (phase `core.phase`,
 /// window ending at `first_end`) into `outbuf`, interleaved.
 #[inline(always)]
-fn compute_batch<K: Kernel, const PAIRS: bool>(
-    core: &PolyCore,
-    first_end: usize,
-    count: usize,
-    outbuf: &mut [f32],
-) {
+fn compute_batch<K: Kernel>(core: &PolyCore, first_end: usize, count: usize, outbuf: &mut [f32]) {
     let table = &*core.table;
     let v = BatchView {
         hist: &core.hist,
@@ -1001,7 +983,7 @@ fn compute_batch<K: Kernel, const PAIRS: bool>(
         step_r: core.step_r,
     };
     let mut pending: Pending = None;
-    if PAIRS {
+    if core.pairs_phases() {
         by_phase_pairs::<K>(&v, core.phase, first_end, count, &mut pending, outbuf);
     } else {
         by_phase::<K>(&v, core.phase, first_end, count, &mut pending, outbuf);
