@@ -1011,11 +1011,11 @@ fn by_phase<K: Kernel>(
 }
 
 /// [`by_phase`] for upsampling (M < L) in mono or stereo
-/// ([`PolyCore::pairs_phases`]). Output r + 1 has
-/// phase p + M and reads output r's window; if p + M ≥ L it has phase
-/// p + M − L and reads the next window, which for M = 1 is output r + L's.
-/// Outputs r + i·L and r + 1 + i·L then read the same window for every i, so
-/// the two phases are computed together, each window load serving both.
+/// ([`PolyCore::pairs_phases`]). Output r + 1 has phase p + M and reads output
+/// r's window; if p + M ≥ L it has phase p + M − L and reads the next window,
+/// which for M = 1 is output r + L's. Outputs r + i·L and r + 1 + i·L then
+/// read the same window for every i, so the two phases are computed together,
+/// each window load serving both.
 #[inline(always)]
 fn by_phase_pairs<K: Kernel>(
     v: &BatchView,
