@@ -3,12 +3,13 @@
 //! `cargo bench -p rtc-resampler-engine --bench block_convolution_cost`.
 //!
 //! MEDIUM 24k→48k mono: the polyphase FIR (`StreamResampler`, 10 ms pushes)
-//! against overlap-save convolution of the same two 264-tap phases with
-//! `realfft`, per 10 ms of input, for several block lengths. Only the cost is
-//! measured (the coefficients are placeholders of the same length): a block
-//! must be complete before its outputs exist, so it adds up to its own length
-//! to the lag, and outputs computed by blocks and by the FIR differ in their
-//! last bits, so a hybrid's output would depend on how the input was split.
+//! against FFT convolution of the same two 264-tap phases with `realfft`, per
+//! 10 ms of input: overlap-save with the whole filter in one block, and
+//! uniformly partitioned (the filter cut into block-long pieces, their
+//! spectra summed, so short blocks stay cheap). Only the cost is measured
+//! (the coefficients are placeholders of the same length): a block must be
+//! complete before its outputs exist, so it adds up to its own length to the
+//! lag.
 
 use realfft::num_complex::Complex;
 use realfft::RealFftPlanner;
@@ -35,8 +36,13 @@ fn main() {
         .iter()
         .map(|&(block, fft)| OverlapSave::new(block, fft))
         .collect();
+    let mut parts: Vec<Partitioned> = [16, 24, 32, 48]
+        .iter()
+        .map(|&b| Partitioned::new(b))
+        .collect();
     let mut fir_us = Vec::new();
     let mut block_us = vec![Vec::new(); blocks.len()];
+    let mut part_us = vec![Vec::new(); parts.len()];
     // Rounds alternate the candidates, so a noisy moment hits all of them.
     for _ in 0..ROUNDS {
         let t = std::time::Instant::now();
@@ -45,7 +51,10 @@ fn main() {
         }
         fir_us.push(t.elapsed().as_secs_f64() * 1e6 / PUSHES as f64);
         for (b, us) in blocks.iter_mut().zip(&mut block_us) {
-            us.push(b.time_per_push(&x));
+            us.push(time_per_push(|x| b.push(x), &x));
+        }
+        for (b, us) in parts.iter_mut().zip(&mut part_us) {
+            us.push(time_per_push(|x| b.push(x), &x));
         }
     }
     let fir_median = median(&mut fir_us);
@@ -61,6 +70,38 @@ fn main() {
             b.block as f64 / 24.0
         );
     }
+    for (b, us) in parts.iter().zip(&mut part_us) {
+        let m = median(us);
+        println!(
+            "uniformly partitioned, {:2}-frame blocks, FFT {:3}, {:2} parts {m:6.2}  (FIR / this {:.2}; adds up to {:.2} ms of lag)",
+            b.block,
+            2 * b.block,
+            b.parts,
+            fir_median / m,
+            b.block as f64 / 24.0
+        );
+    }
+}
+
+/// µs per push of `x` over `PUSHES` pushes.
+fn time_per_push(mut push: impl FnMut(&[i16]), x: &[i16]) -> f64 {
+    let t = std::time::Instant::now();
+    for _ in 0..PUSHES {
+        push(x);
+    }
+    t.elapsed().as_secs_f64() * 1e6 / PUSHES as f64
+}
+
+/// `y` as s16 (half away from zero, saturated) without a call to libm's
+/// `roundf`, which is not inlined here and alone cost about 1 µs per push.
+fn to_i16(y: f32) -> i16 {
+    let v = y * 32768.0;
+    (v + 0.5f32.copysign(v)).clamp(-32768.0, 32767.0) as i16
+}
+
+/// A placeholder phase `p` of `TAPS` coefficients.
+fn placeholder_tap(p: usize, k: usize) -> f32 {
+    ((k * 7 + p) % 13) as f32 * 1e-3
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -68,7 +109,8 @@ fn median(v: &mut [f64]) -> f64 {
     v[v.len() / 2]
 }
 
-/// Overlap-save of two phases that share one input spectrum, s16 in and out.
+/// Overlap-save of two phases that share one input spectrum, s16 in and out
+/// (whole blocks run as they complete).
 struct OverlapSave {
     block: usize,
     fft: usize,
@@ -91,7 +133,7 @@ impl OverlapSave {
         let phase = |p: usize| {
             let mut t = vec![0f32; fft];
             for (k, c) in t.iter_mut().take(TAPS).enumerate() {
-                *c = ((k * 7 + p) % 13) as f32 * 1e-3;
+                *c = placeholder_tap(p, k);
             }
             let mut s = fwd.make_output_vec();
             fwd.process(&mut t, &mut s).unwrap();
@@ -110,15 +152,6 @@ impl OverlapSave {
             work: vec![0.0; fft],
             out: vec![0; 2 * block],
         }
-    }
-
-    /// µs per push of `x` over many pushes (whole blocks run as they complete).
-    fn time_per_push(&mut self, x: &[i16]) -> f64 {
-        let t = std::time::Instant::now();
-        for _ in 0..PUSHES {
-            self.push(x);
-        }
-        t.elapsed().as_secs_f64() * 1e6 / PUSHES as f64
     }
 
     fn push(&mut self, x: &[i16]) {
@@ -144,7 +177,123 @@ impl OverlapSave {
             self.inv.process(&mut self.prod, &mut self.work).unwrap();
             let valid = &self.work[self.fft - self.block..];
             for (i, &y) in valid.iter().enumerate() {
-                self.out[2 * i + p] = (y * 32768.0).round().clamp(-32768.0, 32767.0) as i16;
+                self.out[2 * i + p] = to_i16(y);
+            }
+        }
+        std::hint::black_box(&self.out);
+    }
+}
+
+/// Uniformly partitioned overlap-save of two phases: each phase cut into
+/// `parts` pieces of `block` taps, the last `parts` input spectra kept, and
+/// each block's output the inverse transform of their products' sum. The
+/// spectra are kept as separate real and imaginary arrays so that the
+/// multiply-adds vectorise.
+struct Partitioned {
+    block: usize,
+    parts: usize,
+    fwd: std::sync::Arc<dyn realfft::RealToComplex<f32>>,
+    inv: std::sync::Arc<dyn realfft::ComplexToReal<f32>>,
+    /// `[phase][part]` spectra, real then imaginary parts.
+    filter: Vec<[Vec<f32>; 2]>,
+    /// The last `parts` input spectra, a ring; `newest` is the latest.
+    inputs: Vec<[Vec<f32>; 2]>,
+    newest: usize,
+    time: Vec<f32>,
+    filled: usize,
+    work: Vec<f32>,
+    spec: Vec<Complex<f32>>,
+    sum: [Vec<f32>; 2],
+    out: Vec<i16>,
+}
+
+impl Partitioned {
+    fn new(block: usize) -> Partitioned {
+        let fft = 2 * block;
+        let parts = TAPS.div_ceil(block);
+        let bins = block + 1;
+        let mut planner = RealFftPlanner::<f32>::new();
+        let (fwd, inv) = (planner.plan_fft_forward(fft), planner.plan_fft_inverse(fft));
+        let mut filter = Vec::new();
+        for p in 0..2 {
+            for j in 0..parts {
+                let mut t = vec![0f32; fft];
+                for (i, c) in t.iter_mut().take(block).enumerate() {
+                    let k = j * block + i;
+                    *c = if k < TAPS { placeholder_tap(p, k) } else { 0.0 };
+                }
+                let mut s = fwd.make_output_vec();
+                fwd.process(&mut t, &mut s).unwrap();
+                filter.push([
+                    s.iter().map(|c| c.re).collect(),
+                    s.iter().map(|c| c.im).collect(),
+                ]);
+            }
+        }
+        Partitioned {
+            block,
+            parts,
+            filter,
+            inputs: vec![[vec![0.0; bins], vec![0.0; bins]]; parts],
+            newest: 0,
+            time: vec![0.0; fft],
+            filled: 0,
+            work: vec![0.0; fft],
+            spec: fwd.make_output_vec(),
+            sum: [vec![0.0; bins], vec![0.0; bins]],
+            out: vec![0; 2 * block],
+            fwd,
+            inv,
+        }
+    }
+
+    fn push(&mut self, x: &[i16]) {
+        let b = self.block;
+        for &s in x {
+            self.time[b + self.filled] = s as f32 / 32768.0;
+            self.filled += 1;
+            if self.filled == b {
+                self.run_block();
+                self.time.copy_within(b.., 0);
+                self.filled = 0;
+            }
+        }
+    }
+
+    fn run_block(&mut self) {
+        let b = self.block;
+        self.work.copy_from_slice(&self.time);
+        self.fwd.process(&mut self.work, &mut self.spec).unwrap();
+        self.newest = (self.newest + 1) % self.parts;
+        let [re, im] = &mut self.inputs[self.newest];
+        for ((r, i), c) in re.iter_mut().zip(im.iter_mut()).zip(&self.spec) {
+            (*r, *i) = (c.re, c.im);
+        }
+        for p in 0..2 {
+            let [sr, si] = &mut self.sum;
+            sr.fill(0.0);
+            si.fill(0.0);
+            for j in 0..self.parts {
+                let [xr, xi] = &self.inputs[(self.newest + self.parts - j) % self.parts];
+                let [hr, hi] = &self.filter[p * self.parts + j];
+                let terms = xr.iter().zip(xi.iter()).zip(hr.iter().zip(hi.iter()));
+                for ((r, i), ((&xr, &xi), (&hr, &hi))) in
+                    sr.iter_mut().zip(si.iter_mut()).zip(terms)
+                {
+                    *r += xr * hr - xi * hi;
+                    *i += xr * hi + xi * hr;
+                }
+            }
+            for ((c, r), i) in self.spec.iter_mut().zip(sr.iter()).zip(si.iter()) {
+                *c = Complex::new(*r, *i);
+            }
+            // DC and Nyquist are real for real signals; exact zeros keep realfft quiet.
+            let last = self.spec.len() - 1;
+            self.spec[0].im = 0.0;
+            self.spec[last].im = 0.0;
+            self.inv.process(&mut self.spec, &mut self.work).unwrap();
+            for (i, &y) in self.work[b..].iter().enumerate() {
+                self.out[2 * i + p] = to_i16(y);
             }
         }
         std::hint::black_box(&self.out);
