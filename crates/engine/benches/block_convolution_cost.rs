@@ -32,13 +32,13 @@ fn main() {
         "MEDIUM 24k→48k is no longer {TAPS} taps per phase: {}",
         fir.describe()
     );
-    let mut blocks: Vec<OverlapSave> = [(240, 512), (120, 512), (760, 1024), (1784, 2048)]
+    let mut blocks: Vec<Blocked<OverlapSave>> = [(240, 512), (120, 512), (760, 1024), (1784, 2048)]
         .iter()
-        .map(|&(block, fft)| OverlapSave::new(block, fft))
+        .map(|&(block, fft)| Blocked::new(OverlapSave::new(block, fft), fft, block))
         .collect();
-    let mut parts: Vec<Partitioned> = [16, 24, 32, 48]
+    let mut parts: Vec<Blocked<Partitioned>> = [16, 24, 32, 48]
         .iter()
-        .map(|&b| Partitioned::new(b))
+        .map(|&b| Blocked::new(Partitioned::new(b), 2 * b, b))
         .collect();
     let mut fir_us = Vec::new();
     let mut block_us = vec![Vec::new(); blocks.len()];
@@ -60,7 +60,7 @@ fn main() {
     let fir_median = median(&mut fir_us);
     println!("MEDIUM 24k→48k mono, µs per 10 ms of input (median of {ROUNDS} rounds × {PUSHES})");
     println!("polyphase FIR (StreamResampler::push)   {fir_median:6.2}");
-    for (b, us) in blocks.iter().zip(&mut block_us) {
+    for (b, us) in blocks.iter().map(|b| &b.engine).zip(&mut block_us) {
         let m = median(us);
         println!(
             "overlap-save, {:4}-frame blocks, FFT {:4} {m:6.2}  (FIR / this {:.2}; adds up to {:.1} ms of lag)",
@@ -70,7 +70,7 @@ fn main() {
             b.block as f64 / 24.0
         );
     }
-    for (b, us) in parts.iter().zip(&mut part_us) {
+    for (b, us) in parts.iter().map(|b| &b.engine).zip(&mut part_us) {
         let m = median(us);
         println!(
             "uniformly partitioned, {:2}-frame blocks, FFT {:3}, {:2} parts {m:6.2}  (FIR / this {:.2}; adds up to {:.2} ms of lag)",
@@ -109,16 +109,53 @@ fn median(v: &mut [f64]) -> f64 {
     v[v.len() / 2]
 }
 
-/// Overlap-save of two phases that share one input spectrum, s16 in and out
-/// (whole blocks run as they complete).
+/// An FFT convolution that runs on whole blocks of input.
+trait BlockConvolver {
+    /// Computes one block's outputs from `window`, the newest input frames
+    /// (the block just completed at its end, the frames before it ahead).
+    fn run_block(&mut self, window: &[f32]);
+}
+
+/// Feeds s16 input to a [`BlockConvolver`] a block at a time, keeping the
+/// window it reads.
+struct Blocked<E> {
+    engine: E,
+    window: Vec<f32>,
+    block: usize,
+    filled: usize,
+}
+
+impl<E: BlockConvolver> Blocked<E> {
+    fn new(engine: E, window: usize, block: usize) -> Blocked<E> {
+        Blocked {
+            engine,
+            window: vec![0.0; window],
+            block,
+            filled: 0,
+        }
+    }
+
+    fn push(&mut self, x: &[i16]) {
+        let tail = self.window.len() - self.block;
+        for &s in x {
+            self.window[tail + self.filled] = s as f32 / 32768.0;
+            self.filled += 1;
+            if self.filled == self.block {
+                self.engine.run_block(&self.window);
+                self.window.copy_within(self.block.., 0);
+                self.filled = 0;
+            }
+        }
+    }
+}
+
+/// Overlap-save of two phases that share one input spectrum, s16 out.
 struct OverlapSave {
     block: usize,
     fft: usize,
     fwd: std::sync::Arc<dyn realfft::RealToComplex<f32>>,
     inv: std::sync::Arc<dyn realfft::ComplexToReal<f32>>,
     phases: [Vec<Complex<f32>>; 2],
-    hist: Vec<f32>,
-    filled: usize,
     work: Vec<f32>,
     spec: Vec<Complex<f32>>,
     prod: Vec<Complex<f32>>,
@@ -147,28 +184,15 @@ impl OverlapSave {
             prod: fwd.make_output_vec(),
             fwd,
             inv,
-            hist: vec![0.0; fft],
-            filled: 0,
             work: vec![0.0; fft],
             out: vec![0; 2 * block],
         }
     }
+}
 
-    fn push(&mut self, x: &[i16]) {
-        let tail = self.fft - self.block;
-        for &s in x {
-            self.hist[tail + self.filled] = s as f32 / 32768.0;
-            self.filled += 1;
-            if self.filled == self.block {
-                self.run_block();
-                self.hist.copy_within(self.block.., 0);
-                self.filled = 0;
-            }
-        }
-    }
-
-    fn run_block(&mut self) {
-        self.work.copy_from_slice(&self.hist);
+impl BlockConvolver for OverlapSave {
+    fn run_block(&mut self, window: &[f32]) {
+        self.work.copy_from_slice(window);
         self.fwd.process(&mut self.work, &mut self.spec).unwrap();
         for p in 0..2 {
             for ((o, a), b) in self.prod.iter_mut().zip(&self.spec).zip(&self.phases[p]) {
@@ -199,8 +223,6 @@ struct Partitioned {
     /// The last `parts` input spectra, a ring; `newest` is the latest.
     inputs: Vec<[Vec<f32>; 2]>,
     newest: usize,
-    time: Vec<f32>,
-    filled: usize,
     work: Vec<f32>,
     spec: Vec<Complex<f32>>,
     sum: [Vec<f32>; 2],
@@ -236,8 +258,6 @@ impl Partitioned {
             filter,
             inputs: vec![[vec![0.0; bins], vec![0.0; bins]]; parts],
             newest: 0,
-            time: vec![0.0; fft],
-            filled: 0,
             work: vec![0.0; fft],
             spec: fwd.make_output_vec(),
             sum: [vec![0.0; bins], vec![0.0; bins]],
@@ -246,23 +266,12 @@ impl Partitioned {
             inv,
         }
     }
+}
 
-    fn push(&mut self, x: &[i16]) {
+impl BlockConvolver for Partitioned {
+    fn run_block(&mut self, window: &[f32]) {
         let b = self.block;
-        for &s in x {
-            self.time[b + self.filled] = s as f32 / 32768.0;
-            self.filled += 1;
-            if self.filled == b {
-                self.run_block();
-                self.time.copy_within(b.., 0);
-                self.filled = 0;
-            }
-        }
-    }
-
-    fn run_block(&mut self) {
-        let b = self.block;
-        self.work.copy_from_slice(&self.time);
+        self.work.copy_from_slice(window);
         self.fwd.process(&mut self.work, &mut self.spec).unwrap();
         self.newest = (self.newest + 1) % self.parts;
         let [re, im] = &mut self.inputs[self.newest];
