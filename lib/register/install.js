@@ -1,22 +1,17 @@
 'use strict';
 
 // `rtc-resampler/register`: makes every import and require of
-// `@livekit/rtc-node` see rtc-resampler's AudioResampler and
-// AudioResamplerQuality. ESM through a module customization hook
-// (esm_hooks.mjs), CommonJS through the CommonJS loader (below).
+// `@livekit/rtc-node` in this process see rtc-resampler's AudioResampler and
+// AudioResamplerQuality. It picks the runtime's module hook (sync_hooks.js on
+// Node >= 22.15, legacy_hooks.js on older Node), says so in one warning where
+// the runtime has none it can use (Bun, Deno), and reports `active` only while
+// the swap holds for this process.
 
-const fs = require('node:fs');
 const Module = require('node:module');
-const path = require('node:path');
-const { pathToFileURL } = require('node:url');
+const entry = require('./rtc_node_entry.js');
 const replacement = require('./replacement.js');
 
-const SPECIFIER = '@livekit/rtc-node';
 const WARNING_TYPE = 'RtcResamplerWarning';
-const HOW =
-  'Load it before anything else: `node --import rtc-resampler/register app.js` (ESM or CommonJS app), ' +
-  "`node -r rtc-resampler/register app.js`, or NODE_OPTIONS='--import rtc-resampler/register'. " +
-  'A static `import "rtc-resampler/register"` in the entry file is too late for the other imports of that file.';
 
 function warnOnce(code, message) {
   const s = replacement.shared();
@@ -29,15 +24,17 @@ function warnOnce(code, message) {
   }
 }
 
-/** True for the path of rtc-node's CommonJS entry (dist/index.cjs of @livekit/rtc-node). */
-function isRtcNodeEntryPath(filename) {
-  if (path.basename(filename) !== 'index.cjs' || path.basename(path.dirname(filename)) !== 'dist') return false;
-  try {
-    const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(filename), '..', 'package.json'), 'utf8'));
-    return pkg.name === SPECIFIER;
-  } catch {
-    return false;
-  }
+/** How to load the register first, for this runtime. */
+function how() {
+  const r =
+    typeof Module.registerHooks === 'function'
+      ? ', `node -r rtc-resampler/register app.js`'
+      : ', `node -r rtc-resampler/register app.cjs` (a CommonJS app)';
+  return (
+    `Load it before anything else: \`node --import rtc-resampler/register app.js\`${r}, ` +
+    "or NODE_OPTIONS='--import rtc-resampler/register'. " +
+    'A static `import "rtc-resampler/register"` in the entry file is too late for the other imports of that file.'
+  );
 }
 
 /**
@@ -47,56 +44,69 @@ function isRtcNodeEntryPath(filename) {
  * module).
  */
 function unreachedRtcNodeCopies() {
+  const { patched } = replacement.shared();
   const found = [];
-  for (const [filename, mod] of Object.entries(Module._cache)) {
+  for (const [filename, mod] of Object.entries(Module._cache ?? {})) {
     if (!mod) continue;
     const unreached = mod.loaded
       ? replacement.isRtcNodeExports(mod.exports) && !replacement.isCovered(mod.exports)
-      : isRtcNodeEntryPath(filename);
+      : entry.isCommonJsEntry(filename) && !patched.has(filename);
     if (unreached) found.push(filename);
   }
   return found;
 }
 
-function checkLate() {
+function checkLate(state) {
   let late;
   try {
     late = unreachedRtcNodeCopies();
   } catch {
     return;
   }
-  if (late.length > 0) {
-    warnOnce(
-      'RTC_RESAMPLER_REGISTER_LATE',
-      `@livekit/rtc-node was loaded before rtc-resampler/register took effect (${late.join(', ')}); ` +
-        "modules that imported it then keep rtc-node's own AudioResampler. " +
-        HOW,
-    );
-  }
+  if (late.length === 0) return;
+  state.late = true;
+  warnOnce(
+    'RTC_RESAMPLER_REGISTER_LATE',
+    `@livekit/rtc-node was loaded before rtc-resampler/register took effect (${late.join(', ')}); ` +
+      `modules that imported it then keep rtc-node's own AudioResampler. ${how()}`,
+  );
 }
 
-function hookCommonJs() {
-  const load = Module._load;
-  Module._load = function rtcResamplerLoad(request, ...rest) {
-    const exports = Reflect.apply(load, this, [request, ...rest]);
-    if (request === SPECIFIER && replacement.isRtcNodeExports(exports)) {
-      return replacement.cjsExports(exports);
-    }
-    return exports;
-  };
+/** The runtime that has no module hook this register can use, or null. */
+function unsupportedRuntime() {
+  if (process.versions.bun) return `Bun ${process.versions.bun}`;
+  if (process.versions.deno) return `Deno ${process.versions.deno}`;
+  if (typeof Module.registerHooks !== 'function' && typeof Module.register !== 'function') {
+    return `Node.js ${process.version}`;
+  }
+  return null;
 }
 
-function hookEsm() {
-  if (typeof Module.register !== 'function') {
+/** The runtime's hook, installed: null (with one warning) where it has none. */
+function installHooks(state) {
+  const unsupported = unsupportedRuntime();
+  if (unsupported !== null) {
     warnOnce(
-      'RTC_RESAMPLER_REGISTER_NO_ESM_HOOKS',
-      `This Node.js (${process.version}) has no module.register (Node >= 20.6), so ESM imports of ` +
-        '@livekit/rtc-node keep its own AudioResampler; require() is covered.',
+      'RTC_RESAMPLER_REGISTER_UNSUPPORTED',
+      `rtc-resampler/register cannot swap @livekit/rtc-node's resampler on ${unsupported}: it has no module ` +
+        'hook the register can use (module.registerHooks, or module.register on Node.js), so rtc-node keeps its ' +
+        "own. Use rtc-resampler's AudioResampler directly: `import { AudioResampler } from 'rtc-resampler'`.",
     );
-    return false;
+    return null;
   }
-  Module.register(pathToFileURL(require.resolve('./esm_hooks.mjs')));
-  return true;
+  if (typeof Module.registerHooks === 'function')
+    return require('./sync_hooks.js').install((why) => unreachable(state, why));
+  return require('./legacy_hooks.js').install();
+}
+
+/** Notes, with one warning, that this process also runs code the swap cannot reach. */
+function unreachable(state, why) {
+  state.unreachable = true;
+  warnOnce(
+    'RTC_RESAMPLER_REGISTER_UNREACHABLE',
+    `rtc-resampler/register cannot reach imports of @livekit/rtc-node made through ${why}; those keep ` +
+      "rtc-node's own AudioResampler. With vitest, use the `forks` or `threads` pool.",
+  );
 }
 
 function disabledByEnv() {
@@ -108,30 +118,35 @@ function disabledByEnv() {
 function install() {
   const s = replacement.shared();
   if (s.api !== null) return s.api;
-  let active = false;
-  let esm = false;
+  const state = { hooks: null, late: false, unreachable: false };
   if (!disabledByEnv()) {
     try {
-      checkLate();
-      hookCommonJs();
-      active = true;
-      esm = hookEsm();
-      // An ESM entry that imports this module statically has already linked its
-      // other imports; they run right after this module, in the same pass. The
-      // check above sees rtc-node's CommonJS entry linked but not run; look
-      // again right after that pass too (a microtask queued now runs before any
-      // later import could reach the same copy through the hooks).
-      queueMicrotask(checkLate);
+      state.hooks = installHooks(state);
     } catch (err) {
       warnOnce(
         'RTC_RESAMPLER_REGISTER_FAILED',
         `rtc-resampler/register could not install its module hooks: ${err ? err.message : err}`,
       );
     }
+    if (state.hooks !== null) {
+      checkLate(state);
+      // An ESM entry that imports this module statically has already linked its
+      // other imports; they run right after this module, in the same pass. The
+      // check above sees rtc-node's CommonJS entry linked but not run; look
+      // again right after that pass too (a microtask queued now runs before any
+      // later import could reach the same copy through the hooks).
+      queueMicrotask(() => checkLate(state));
+    }
   }
   s.api = Object.freeze({
-    active,
-    esm: active && esm,
+    /** True while every import of rtc-node in this process gets rtc-resampler's resampler. */
+    get active() {
+      return state.hooks !== null && !state.late && !state.unreachable;
+    },
+    /** True when ESM imports are covered too (false only on Node < 20.6 and where `active` is false). */
+    get esm() {
+      return state.hooks?.esm === true && !state.late && !state.unreachable;
+    },
     AudioResampler: replacement.AudioResampler,
     AudioResamplerQuality: replacement.AudioResamplerQuality,
   });

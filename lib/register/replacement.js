@@ -15,8 +15,9 @@ const STATE_KEY = Symbol.for('rtc-resampler.register');
 function shared() {
   let s = globalThis[STATE_KEY];
   if (s === undefined) {
-    // covered: AudioFrame classes of the rtc-node copies the swap reached.
-    s = { api: null, covered: new WeakSet(), cjsWrappers: new WeakMap(), warned: new Set() };
+    // covered: AudioFrame classes of the rtc-node copies the swap reached;
+    // patched: rtc-node entry files whose source a load hook has swapped.
+    s = { api: null, covered: new WeakSet(), cjsWrappers: new WeakMap(), warned: new Set(), patched: new Set() };
     Object.defineProperty(globalThis, STATE_KEY, { value: s, configurable: false, enumerable: false, writable: false });
   }
   return s;
@@ -26,6 +27,9 @@ function shared() {
 function isRtcNodeExports(value) {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
   try {
+    // `in` first: reading a missing name off a module that is still loading (a
+    // require cycle) makes Node print a warning.
+    if (!('AudioResampler' in value && 'AudioFrame' in value && 'Room' in value)) return false;
     return (
       typeof value.AudioResampler === 'function' &&
       typeof value.AudioFrame === 'function' &&
