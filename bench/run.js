@@ -18,6 +18,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { loadOurs, loadRtcNode, makeFrames } = require('./libs.js');
+const startup = require('./startup.js');
 
 const argv = process.argv.slice(2);
 const saveArg = argv.find((a) => a.startsWith('--save='));
@@ -517,7 +518,7 @@ async function main() {
   if (rtc && !agents) {
     process.stderr.write('NOTICE: @livekit/agents is not installed; skipping the agents-app scenario.\n');
   }
-  const total = pushJobs.length + createJobs.length + childJobs.length * libs.length + (agents ? 2 : 0) + 1;
+  const total = pushJobs.length + createJobs.length + childJobs.length * libs.length + (agents ? 3 : 0) + 1;
   let step = 0;
 
   // 1. Per-push cost, interleaved round by round.
@@ -620,6 +621,14 @@ async function main() {
     report.agentsApp.rtcNode = runAgentsApp(false, params);
     progress(++step, total, `${what} (--import rtc-resampler/register, child process)`);
     report.agentsApp.register = runAgentsApp(true, params);
+    // 7. Startup: importing agents and its Silero plugin, with and without the register.
+    progress(++step, total, 'startup: import agents + Silero plugin, with and without the register');
+    try {
+      startup.project();
+      report.startup = [startup.measure(process.execPath, QUICK ? 3 : 11)];
+    } catch (e) {
+      report.startup = { error: e.message };
+    }
   }
   endProgress();
   report.elapsedS = +(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1);
@@ -758,6 +767,15 @@ function renderTables(r) {
           `${secs(v.wallMs)} | ${MB(v.rssStart)} | ${MB(v.peakRss)} |`,
       );
     }
+  }
+  if (r.startup) {
+    out.push('');
+    out.push(
+      'Startup: a fresh process importing @livekit/agents and @livekit/agents-plugin-silero, without and with ' +
+        '`--import rtc-resampler/register` (medians of alternating pairs; `node bench/startup.js` for other Node versions)',
+    );
+    out.push('');
+    out.push(r.startup.error ? `error: ${r.startup.error}` : startup.render(r.startup));
   }
   return `${out.join('\n')}\n`;
 }
