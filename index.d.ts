@@ -1,3 +1,4 @@
+/// <reference types="node" />
 import type { TransformOptions } from 'node:stream';
 import { Transform } from 'node:stream';
 import type * as web from 'node:stream/web';
