@@ -16,6 +16,7 @@ function nativeS16(inputRate, outputRate, channels, quality) {
     flush: () => binding.pcmFlush(state),
     close: () => binding.pcmClose(state),
     describe: () => binding.pcmDescribe(state),
+    maxOutputFrames: (inputFrames) => binding.pcmMaxOutputFrames(state, inputFrames),
     get memoryBytes() {
       return binding.pcmMemoryBytes(state);
     },
