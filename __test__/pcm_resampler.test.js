@@ -376,7 +376,9 @@ describe('allocation-free pushInto', () => {
     let gcs = 0;
     const obs = new PerformanceObserver((list) => { gcs += list.getEntries().length; });
     obs.observe({ entryTypes: ['gc'] });
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 50)); // let gc entries arrive
+    // GC entries reach observers through two setImmediate hops (Node's gc
+    // callback, then the observer queue): ten event-loop turns deliver them.
+    const settle = async () => { for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve)); };
     setImmediate(async () => {
       const before = v8.getHeapStatistics().used_heap_size;
       let frames = 0;
