@@ -149,20 +149,21 @@ describe('close() while a resampleStream is using the resampler', () => {
     let api;
     jest.isolateModules(() => {
       jest.doMock('../lib/native.js', () => native); // the addon already loaded, not a second copy
-      jest.doMock('../lib/resampler.js', () => {
-        const actual = jest.requireActual('../lib/resampler.js');
-        class TrackedAudioResampler extends actual.AudioResampler {
+      // The streams resample through lib/frame_resampler.js's FrameResampler.
+      jest.doMock('../lib/frame_resampler.js', () => {
+        const actual = jest.requireActual('../lib/frame_resampler.js');
+        class TrackedFrameResampler extends actual.FrameResampler {
           constructor(...args) {
             super(...args);
             created.push(this);
           }
         }
-        return { ...actual, AudioResampler: TrackedAudioResampler };
+        return { ...actual, FrameResampler: TrackedFrameResampler };
       });
       api = require('../index.js');
     });
     jest.dontMock('../lib/native.js');
-    jest.dontMock('../lib/resampler.js');
+    jest.dontMock('../lib/frame_resampler.js');
     return { created, resampleStream: api.resampleStream };
   }
 

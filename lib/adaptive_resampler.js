@@ -16,7 +16,8 @@
 //   output channel j averages input channels j, j + M, j + 2M, ...; N -> M
 //   (N < M) output channel j copies input channel j mod N.
 
-const { AudioResampler, pushFrameRecord, assertOpen } = require('./resampler.js');
+const { AudioResampler, AudioResamplerQuality } = require('./resampler.js');
+const { FrameResampler } = require('./frame_resampler.js');
 const { buildFrame } = require('./audio_frame.js');
 const { readFrame } = require('./validate.js');
 
@@ -66,20 +67,48 @@ function joinOutput(tail, out, rec, outputRate, channels) {
 /**
  * An `AudioResampler` that adapts to frames of another rate or channel count
  * instead of rejecting them (see the top of this file). Used by
- * `rtc-resampler/register`; `AudioResampler` itself stays strict.
+ * `rtc-resampler/register`; `AudioResampler` itself stays strict. Same
+ * constructor and API, built on the same `FrameResampler`.
  */
-class AdaptiveAudioResampler extends AudioResampler {
-  #warned = false;
+class AdaptiveAudioResampler {
+  /** The resampler at `inputRate`. */
+  #main;
   /** The resampler for frames at a rate other than `inputRate`, while they come. */
   #other = null;
+  #warned = false;
+
+  constructor(inputRate, outputRate, channels = 1, quality = AudioResamplerQuality.MEDIUM) {
+    this.#main = new FrameResampler(inputRate, outputRate, channels, quality, 'AudioResampler');
+  }
+
+  get inputRate() {
+    return this.#main.inputRate;
+  }
+
+  get outputRate() {
+    return this.#main.outputRate;
+  }
+
+  get channels() {
+    return this.#main.channels;
+  }
+
+  get quality() {
+    return this.#main.quality;
+  }
+
+  get closed() {
+    return this.#main.closed;
+  }
 
   push(frame) {
-    assertOpen(this);
+    const main = this.#main;
+    main.assertOpen();
     const rec = readFrame(frame);
-    assertOpen(this); // reading the frame may have closed us
-    const { inputRate, outputRate, channels } = this;
+    main.assertOpen(); // reading the frame may have closed us
+    const { inputRate, outputRate, channels } = main;
     const rate = rec.sampleRate;
-    let target = this.#other ?? this;
+    let target = this.#other ?? main;
     if (rec.frames === 0 && (rate !== target.inputRate || rec.channels !== channels)) {
       return []; // nothing to resample, nothing to switch for
     }
@@ -89,24 +118,25 @@ class AdaptiveAudioResampler extends AudioResampler {
     let tail = [];
     if (target.inputRate !== rate) {
       // Create the next resampler first: if that throws, nothing has changed.
-      const next = rate === inputRate ? this : new AudioResampler(rate, outputRate, channels, this.quality);
-      tail = target === this ? super.flush() : target.flush();
-      if (target !== this) target.close();
-      this.#other = next === this ? null : next;
+      const next =
+        rate === inputRate ? main : new FrameResampler(rate, outputRate, channels, main.quality, 'AudioResampler');
+      tail = target.flush();
+      if (target !== main) target.close();
+      this.#other = next === main ? null : next;
       target = next;
     }
-    return joinOutput(tail, pushFrameRecord(target, use), use, outputRate, channels);
+    return joinOutput(tail, target.push(use), use, outputRate, channels);
   }
 
   flush() {
     const other = this.#other;
-    if (other === null) return super.flush();
-    assertOpen(this);
+    if (other === null) return this.#main.flush();
+    this.#main.assertOpen();
     return other.flush();
   }
 
   close() {
-    super.close();
+    this.#main.close();
     const other = this.#other;
     if (other !== null) {
       this.#other = null;
@@ -126,5 +156,9 @@ class AdaptiveAudioResampler extends AudioResampler {
     );
   }
 }
+
+// Instances are `AudioResampler`s to `instanceof` (and to the typings), as they
+// are one in API; every method is this class's own, so no state is shared.
+Object.setPrototypeOf(AdaptiveAudioResampler.prototype, AudioResampler.prototype);
 
 module.exports = { AdaptiveAudioResampler, WARNING_TYPE, WARNING_CODE };

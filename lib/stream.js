@@ -2,7 +2,8 @@
 
 // `resampleStream` / `createResampleTransform`: WHATWG-stream resampling of audio
 // frames, a drop-in for `@livekit/agents`' `resampleStream`.
-const { AudioResampler, AudioResamplerQuality, pushFrameRecord, passFrame } = require('./resampler.js');
+const { AudioResamplerQuality } = require('./resampler.js');
+const { FrameResampler, passFrame } = require('./frame_resampler.js');
 const { checkRate, checkChannels, checkQuality, describe, readFrame, checkFrameFormat } = require('./validate.js');
 
 const MEDIUM = AudioResamplerQuality.MEDIUM;
@@ -25,7 +26,7 @@ class ResampleTransformer {
   #outputRate;
   #quality;
   #channels;
-  /** @type {import('./resampler.js').AudioResampler | null} */
+  /** @type {FrameResampler | null} */
   #resampler = null;
 
   constructor(outputRate, quality, channels) {
@@ -54,11 +55,11 @@ class ResampleTransformer {
         r = null;
       }
       if (r === null) {
-        r = new AudioResampler(rec.sampleRate, this.#outputRate, rec.channels, this.#quality);
+        r = new FrameResampler(rec.sampleRate, this.#outputRate, rec.channels, this.#quality, 'AudioResampler');
         this.#resampler = r;
       }
       checkFrameFormat(rec, r.inputRate, r.channels);
-      for (const out of pushFrameRecord(r, rec)) {
+      for (const out of r.push(rec)) {
         controller.enqueue(out);
       }
     } catch (err) {
