@@ -2,12 +2,14 @@
 
 // PcmResampler: the four formats at equal and different rates, odd splits,
 // pushInto/flushInto into offset views, too-small outputs, wrong types and
-// partial frames (consuming nothing), G.711 against the `alawmulaw` package,
-// the f32 ↔ s16 rule, and pushInto's allocation-free hot path.
+// partial frames (consuming nothing), G.711 against an ITU-T G.191 oracle (and
+// where the `alawmulaw` package differs from it), the f32 ↔ s16 rule, and
+// pushInto's allocation-free hot path.
 
 const { spawnSync } = require('node:child_process');
 const alawmulaw = require('alawmulaw');
 const { PcmResampler, resample, AudioResamplerQuality } = require('../index.js');
+const g711 = require('./helpers/g711_reference.js');
 const { nativeCounter } = require('./helpers/native_count.js');
 const { sine, noise } = require('./helpers/signals.js');
 
@@ -41,7 +43,7 @@ function signalIn(format, frames, channels, rate) {
 function encode(x, format) {
   if (format === 's16') return x;
   if (format === 'f32') return Float32Array.from(x, (v) => v / 32768);
-  return format === 'mulaw' ? alawmulaw.mulaw.encode(x) : alawmulaw.alaw.encode(x);
+  return Uint8Array.from(x, g711[format].encode);
 }
 
 /** Concatenates typed arrays of one type. */
@@ -102,36 +104,68 @@ const same = (a, b) => {
   expect(diff).toBe(0);
 };
 
-describe('G.711 against alawmulaw (an independent implementation)', () => {
+describe('G.711 equals ITU-T G.191 (an independent oracle, __test__/helpers/g711_reference.js)', () => {
+  const LAWS = ['mulaw', 'alaw'];
   const all = Int16Array.from({ length: 65536 }, (_, i) => i - 32768);
   const codes = Uint8Array.from({ length: 256 }, (_, i) => i);
+  const encodeAll = (codec, x) => Uint8Array.from(x, codec.encode);
+  const decodeAll = (codec, c) => Int16Array.from(c, codec.decode);
 
-  test.each(['mulaw', 'alaw'])('%s: all 256 codes decode and all 65,536 int16 inputs encode as the oracle', (law) => {
-    const oracle = alawmulaw[law];
-    // Equal rates: conversion only (the engine's tables).
-    const dec = new PcmResampler({ inputRate: 8000, outputRate: 8000, input: law, output: 's16' });
-    same(dec.push(codes), oracle.decode(codes));
-    const enc = new PcmResampler({ inputRate: 8000, outputRate: 8000, input: 's16', output: law });
-    same(enc.push(all), oracle.encode(all));
-    // The one-shot path and f32 input (x / 32768 is exact) agree.
-    same(resample(all, { inputRate: 8000, outputRate: 8000, output: law }), oracle.encode(all));
-    const f = Float32Array.from(all, (v) => v / 32768);
-    same(resample(f, { inputRate: 8000, outputRate: 8000, input: 'f32', output: law }), oracle.encode(all));
+  test('the oracle gives G.191 codes at the points where sign-magnitude encoders differ', () => {
+    expect(g711.mulaw.encode(-31612)).toBe(1);
+    expect(alawmulaw.mulaw.encode(Int16Array.of(-31612))[0]).toBe(0);
+    expect(g711.alaw.encode(-31744)).toBe(43);
+    expect(alawmulaw.alaw.encode(Int16Array.of(-31744))[0]).toBe(42);
+    // One's complement: ~x (−x − 1) gets the code of x with the sign flipped, and codes decode symmetrically.
+    for (const law of LAWS) {
+      let asymmetric = 0;
+      for (let x = 0; x < 32768; x++) if (g711[law].encode(~x) !== (g711[law].encode(x) ^ 0x80)) asymmetric++;
+      for (let c = 0; c < 128; c++) if (g711[law].decode(c) !== -g711[law].decode(c | 0x80)) asymmetric++;
+      expect(asymmetric).toBe(0);
+    }
   });
 
-  test.each(['mulaw', 'alaw'])(
-    '%s output of a resampler is its s16 output encoded; G.711 input is the decoded s16',
+  test.each(LAWS)('%s: all 256 codes decode and all 65,536 int16 inputs encode as the oracle', (law) => {
+    const want = encodeAll(g711[law], all);
+    // Equal rates: conversion only (the engine's tables).
+    const dec = new PcmResampler({ inputRate: 8000, outputRate: 8000, input: law, output: 's16' });
+    same(dec.push(codes), decodeAll(g711[law], codes));
+    const enc = new PcmResampler({ inputRate: 8000, outputRate: 8000, input: 's16', output: law });
+    same(enc.push(all), want);
+    // The one-shot path and f32 input (x / 32768 is exact) agree.
+    same(resample(all, { inputRate: 8000, outputRate: 8000, output: law }), want);
+    const f = Float32Array.from(all, (v) => v / 32768);
+    same(resample(f, { inputRate: 8000, outputRate: 8000, input: 'f32', output: law }), want);
+  });
+
+  test.each(LAWS)(
+    '%s: alawmulaw decodes alike and encodes 127 negative decision levels one code further from zero',
     (law) => {
-      const x = signalIn('s16', 4801, 1, 24000);
-      const s16 = resample(x, { inputRate: 24000, outputRate: 8000 });
-      same(resample(x, { inputRate: 24000, outputRate: 8000, output: law }), alawmulaw[law].encode(s16));
-      const coded = alawmulaw[law].encode(x);
-      same(
-        resample(coded, { inputRate: 24000, outputRate: 16000, input: law, output: 's16' }),
-        resample(alawmulaw[law].decode(coded), { inputRate: 24000, outputRate: 16000 }),
-      );
+      same(alawmulaw[law].decode(codes), decodeAll(g711[law], codes));
+      // Decision levels: the positive inputs that start a new code (127 of them: 128 positive codes).
+      const levels = [];
+      for (let x = 1; x < 32768; x++) if (g711[law].encode(x) !== g711[law].encode(x - 1)) levels.push(x);
+      expect(levels.length).toBe(127);
+      // alawmulaw takes |x| of a negative x, G.191 |x| − 1: they part exactly at x = −level, where
+      // alawmulaw gives the code G.191 gives one LSB further from zero (x − 1).
+      const theirs = alawmulaw[law].encode(all);
+      const ours = encodeAll(g711[law], all);
+      const differ = all.filter((_, i) => theirs[i] !== ours[i]);
+      expect(Array.from(differ)).toEqual(levels.map((l) => -l).reverse());
+      for (const x of differ) expect(theirs[x + 32768]).toBe(g711[law].encode(x - 1));
     },
   );
+
+  test.each(LAWS)('%s output of a resampler is its s16 output encoded; G.711 input is the decoded s16', (law) => {
+    const x = signalIn('s16', 4801, 1, 24000);
+    const s16 = resample(x, { inputRate: 24000, outputRate: 8000 });
+    same(resample(x, { inputRate: 24000, outputRate: 8000, output: law }), encodeAll(g711[law], s16));
+    const coded = encodeAll(g711[law], x);
+    same(
+      resample(coded, { inputRate: 24000, outputRate: 16000, input: law, output: 's16' }),
+      resample(decodeAll(g711[law], coded), { inputRate: 24000, outputRate: 16000 }),
+    );
+  });
 });
 
 describe('formats x rates: push (odd splits) == pushInto (offset views) == resample', () => {

@@ -1,24 +1,23 @@
-//! ITU-T G.711 companding: μ-law and A-law, 8-bit codes ↔ 16-bit linear PCM.
-//!
-//! Written from the companding laws of ITU-T Recommendation G.711 (1988),
-//! tables 1a/1b (μ-law) and 2a/2b (A-law), on 16-bit samples (the 14-bit
-//! μ-law and 13-bit A-law linear ranges left-aligned in 16 bits):
+//! ITU-T G.711 companding: μ-law and A-law, 8-bit codes ↔ 16-bit linear PCM,
+//! bit-exact with the reference implementation of ITU-T G.191 (the Software
+//! Tool Library's `ulaw_compress`/`ulaw_expand`, `alaw_compress`/`alaw_expand`)
+//! for all 65,536 inputs and all 256 codes.
 //!
 //! * **Decoding** is the standard's table: the linear value at the centre of
 //!   each code's quantisation interval (μ-law ±32124, A-law ±32256). The
 //!   [`MULAW_TO_S16`] and [`ALAW_TO_S16`] tables hold all 256 codes.
-//! * **Encoding** takes the sign and the magnitude `|x|` (−32768 as 32767 for
-//!   A-law), clips the magnitude to 32635, finds the segment (the position of
-//!   the highest set bit above the segment's base) and keeps the next four
-//!   bits (truncation); μ-law adds the bias 132 (33 at 14 bits) before that
-//!   and inverts all bits, A-law inverts the even bits (`^ 0x55`) and sets bit
-//!   7 for positive values. This is the sign-magnitude rule of the common
-//!   "g711.c" family of implementations; the `alawmulaw` npm package follows it
-//!   too (`__test__/pcm_resampler.test.js` compares all 65,536 inputs). The
-//!   ITU-T G.191 software tool library takes the one's complement (`!x`) of
-//!   negative inputs instead, so it may pick the neighbouring code for a
-//!   negative input within 1-2 LSB (A-law: 8) of a decision level; both decode
-//!   to values within one quantisation step.
+//! * **Encoding** takes the magnitude `x` of a sample `x ≥ 0` and the one's
+//!   complement `!x = −x − 1` of a negative one (G.191's rule, so negative
+//!   intervals mirror positive ones and −32768 needs no special case), clips it
+//!   to 32635, finds the segment (the position of the highest set bit above the
+//!   segment's base) and keeps the next four bits (truncation); μ-law adds the
+//!   bias 132 (33 at 14 bits) before that and inverts all bits, A-law inverts
+//!   the even bits (`^ 0x55`) and sets bit 7 for positive values.
+//!   Sign-magnitude encoders such as the `alawmulaw` npm package use `|x|`
+//!   instead and so give the code one step further from zero at the 127
+//!   negative inputs per law that sit exactly on a decision level
+//!   (`__test__/pcm_resampler.test.js` checks this module against a G.191
+//!   oracle and asserts exactly that set of differences).
 
 /// μ-law code → linear 16-bit sample, for all 256 codes.
 pub const MULAW_TO_S16: [i16; 256] = mulaw_table();
@@ -73,12 +72,19 @@ const fn alaw_table() -> [i16; 256] {
     t
 }
 
+/// `x` for `x ≥ 0`, `!x` (`−x − 1`) below zero: G.191's magnitude, branch-free
+/// (`x >> 31` is all ones for negative `x`).
+#[inline]
+fn ones_complement_magnitude(x: i32) -> i32 {
+    x ^ (x >> 31)
+}
+
 /// μ-law code of a linear 16-bit sample.
 #[inline]
 pub fn mulaw_encode(x: i16) -> u8 {
     let x = x as i32;
     let sign = if x < 0 { 0x80 } else { 0 };
-    let magnitude = (x.abs() + MULAW_BIAS).min(CLIP);
+    let magnitude = (ones_complement_magnitude(x) + MULAW_BIAS).min(CLIP);
     // magnitude >= 132, so magnitude >> 7 >= 1: the segment is its bit length − 1.
     let exponent = 31 - ((magnitude >> 7) as u32).leading_zeros() as i32;
     let mantissa = (magnitude >> (exponent + 3)) & 0x0f;
@@ -90,7 +96,7 @@ pub fn mulaw_encode(x: i16) -> u8 {
 pub fn alaw_encode(x: i16) -> u8 {
     let x = x as i32;
     let mask = if x >= 0 { 0xd5 } else { 0x55 };
-    let magnitude = x.abs().min(CLIP); // |−32768| = 32768 is clipped like the rest
+    let magnitude = ones_complement_magnitude(x).min(CLIP);
     let code = if magnitude >= 256 {
         let exponent = 32 - ((magnitude >> 8) as u32).leading_zeros() as i32;
         let mantissa = (magnitude >> (exponent + 3)) & 0x0f;
@@ -129,6 +135,45 @@ mod tests {
         assert_eq!(alaw_decode(0x55), -8);
         assert_eq!(alaw_decode(0xaa), 32256);
         assert_eq!(alaw_decode(0x2a), -32256);
+    }
+
+    #[test]
+    fn encodes_the_g191_reference_values() {
+        // (input, μ-law, A-law) as ITU-T G.191's ulaw_compress / alaw_compress give them:
+        // the extremes, both sides of zero, and decision levels where a negative
+        // input's one's complement (−x − 1) falls in the interval below |x|.
+        let vectors: [(i16, u8, u8); 16] = [
+            (0, 0xff, 0xd5),
+            (-1, 0x7f, 0x55),
+            (3, 0xff, 0xd5),
+            (4, 0xfe, 0xd5),
+            (-4, 0x7f, 0x55),
+            (-5, 0x7e, 0x55),
+            (15, 0xfd, 0xd5),
+            (16, 0xfd, 0xd4),
+            (-16, 0x7d, 0x55),
+            (-17, 0x7d, 0x54),
+            (31611, 0x81, 0xab),
+            (-31612, 0x01, 0x2b),
+            (31743, 0x80, 0xab),
+            (-31744, 0x00, 0x2b),
+            (32767, 0x80, 0xaa),
+            (-32768, 0x00, 0x2a),
+        ];
+        for (x, mu, a) in vectors {
+            assert_eq!(mulaw_encode(x), mu, "μ-law {x}");
+            assert_eq!(alaw_encode(x), a, "A-law {x}");
+        }
+    }
+
+    #[test]
+    fn a_negative_input_encodes_as_its_ones_complement_with_the_sign_flipped() {
+        // G.191 encodes x < 0 from the magnitude !x = −x − 1, so the code of !x is
+        // the code of x with bit 7 flipped, for every x ≥ 0.
+        for x in 0..=i16::MAX {
+            assert_eq!(mulaw_encode(!x), mulaw_encode(x) ^ 0x80, "μ-law {x}");
+            assert_eq!(alaw_encode(!x), alaw_encode(x) ^ 0x80, "A-law {x}");
+        }
     }
 
     #[test]

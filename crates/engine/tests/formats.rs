@@ -11,15 +11,18 @@ use rtc_resampler_engine::{
 };
 
 /// The code of the quantisation interval holding `x`, found by searching the
-/// decode table (an interval is `[centre - half, centre + half)` with `half`
-/// the half step of its segment), not by computing the segment as the encoder does.
+/// decode table (an interval is `[centre - half, centre + half)` in magnitude,
+/// with `half` the half step of its segment), not by computing the segment as
+/// the encoder does. As in ITU-T G.191, a negative input's magnitude is its
+/// one's complement `-x - 1`, so negative intervals mirror positive ones.
 fn search_code(
     x: i16,
     decode: fn(u8) -> i16,
     half_step: fn(u8) -> i32,
     positive: fn(u8) -> bool,
 ) -> u8 {
-    let mag = (x as i32).abs().min(32635);
+    let x = x as i32;
+    let mag = if x < 0 { -x - 1 } else { x }.min(32635);
     let want_positive = x >= 0;
     let mut best: Option<(i32, u8)> = None;
     for code in 0..=255u8 {
