@@ -6,12 +6,20 @@
 
 const native = require('./native.js');
 const { readOptions } = require('./pcm_resampler.js');
-const { checkSamples, formatIndex } = require('./validate.js');
+const { checkSamples, formatIndex, ARRAY_OF_FORMAT } = require('./validate.js');
 
 function prepare(samples, options, owner) {
   const o = readOptions(options, owner);
   checkSamples(samples, o.input, o.channels, 'samples');
   return o;
+}
+
+/**
+ * Equal rate and format: a copy in a new array of the format's class (`slice()`
+ * would return a view for a `Buffer`, and another class for a subclass).
+ */
+function copy(samples, o) {
+  return new ARRAY_OF_FORMAT[o.output](samples);
 }
 
 function args(o) {
@@ -24,7 +32,7 @@ function args(o) {
  */
 function resample(samples, options) {
   const o = prepare(samples, options, 'resample');
-  if (o.inputRate === o.outputRate && o.input === o.output) return samples.slice();
+  if (o.inputRate === o.outputRate && o.input === o.output) return copy(samples, o);
   return native.resamplePcm(samples, ...args(o));
 }
 
@@ -35,7 +43,7 @@ function resample(samples, options) {
  */
 async function resampleAsync(samples, options) {
   const o = prepare(samples, options, 'resampleAsync');
-  if (o.inputRate === o.outputRate && o.input === o.output) return samples.slice();
+  if (o.inputRate === o.outputRate && o.input === o.output) return copy(samples, o);
   return native.resamplePcmAsync(samples, ...args(o));
 }
 
