@@ -284,7 +284,8 @@ export interface PcmResamplerOptions<I extends SampleFormat = SampleFormat, O ex
  *
  * @throws TypeError for a wrong option type or a typed array of the wrong type,
  *   RangeError for an option out of range, a length that is not a whole number
- *   of frames, or an `out` smaller than `maxOutputFrames` (nothing is consumed)
+ *   of frames, or an `out` smaller than `maxOutputFrames` or sharing memory with
+ *   the samples (nothing is consumed)
  */
 export declare class PcmResampler<I extends SampleFormat = 's16', O extends SampleFormat = I> {
   constructor(options: PcmResamplerOptions<I, O>);
@@ -304,7 +305,9 @@ export declare class PcmResampler<I extends SampleFormat = 's16', O extends Samp
   flush(): SamplesOf<O>;
   /**
    * Writes the output into `out` (any byteOffset) and returns the frames
-   * written; allocates nothing. `out` must hold `maxOutputFrames(frames)` frames.
+   * written; allocates nothing. `out` must hold `maxOutputFrames(frames)` frames
+   * and must not share memory with `samples`, at any rates and formats (else a
+   * RangeError, `ERR_OUT_OF_RANGE`, and nothing is consumed).
    */
   pushInto(samples: SamplesOf<I>, out: SamplesOf<O>): number;
   /** Writes the rest into `out` (room for `maxOutputFrames(0)` frames), resets, returns the frames. */
@@ -317,7 +320,8 @@ export declare class PcmResampler<I extends SampleFormat = 's16', O extends Samp
 
 /**
  * Resamples a whole signal: exactly `round(frames * outputRate / inputRate)`
- * frames of the output format in a new typed array.
+ * frames of the output format in a new typed array (a copy at equal rate and
+ * format, never a view of `samples`; a plain `Uint8Array` for a `Buffer` input).
  */
 export declare function resample<I extends SampleFormat = 's16', O extends SampleFormat = I>(
   samples: SamplesOf<I>,

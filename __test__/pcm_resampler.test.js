@@ -312,14 +312,51 @@ describe('caller buffers and bad input', () => {
     same(r.flush(), ref.flush());
   });
 
-  test('pushInto refuses an out that shares memory with the samples', () => {
-    const r = new PcmResampler({ inputRate: 16000, outputRate: 8000, input: 's16', output: 's16' });
-    const buf = new Int16Array(4000);
-    expect(() => r.pushInto(buf.subarray(0, 160), buf.subarray(100))).toThrow(
-      expect.objectContaining({ name: 'RangeError', message: 'out must not share memory with samples' }),
-    );
-    expect(r.pushInto(buf.subarray(0, 160), buf.subarray(160))).toBeGreaterThanOrEqual(0);
-  });
+  test.each([
+    [16000, 8000, 's16', 's16'],
+    [16000, 16000, 's16', 's16'], // no native state
+    [8000, 8000, 'mulaw', 'mulaw'], // no native state
+    [16000, 16000, 'f32', 'f32'], // no native state
+    [8000, 8000, 'mulaw', 'alaw'], // conversion only
+    [8000, 16000, 'mulaw', 'mulaw'],
+  ])(
+    '%i -> %i, %s -> %s: pushInto refuses an out that shares memory with the samples',
+    (inputRate, outputRate, input, output) => {
+      const r = new PcmResampler({ inputRate, outputRate, input, output });
+      const ref = new PcmResampler({ inputRate, outputRate, input, output });
+      const size = ARRAY[input].BYTES_PER_ELEMENT;
+      const bytes = new ArrayBuffer(8000 * size);
+      const samples = new ARRAY[input](bytes, 0, 160);
+      samples.set(signalIn(input, 160, 1, inputRate));
+      const room = r.maxOutputFrames(160);
+      const outSize = ARRAY[output].BYTES_PER_ELEMENT;
+      const refusal = expect.objectContaining({
+        name: 'RangeError',
+        code: 'ERR_OUT_OF_RANGE',
+        message: 'out must not share memory with samples',
+      });
+      // Overlapping at the start, in the middle, at the end; the same view for one format.
+      for (const at of [0, 100 * size, 159 * size, 160 * size - 1]) {
+        const start = at - (at % outSize);
+        expect(() => r.pushInto(samples, new ARRAY[output](bytes, start, room))).toThrow(refusal);
+      }
+      if (input === output) expect(() => r.pushInto(samples, samples)).toThrow(refusal);
+      // An out that ends on the first sample of later samples.
+      const later = new ARRAY[input](bytes, 4000 * size, 160);
+      later.set(samples);
+      expect(() => r.pushInto(later, new ARRAY[output](bytes, 4000 * size - (room - 1) * outSize, room))).toThrow(
+        refusal,
+      );
+      // Nothing was consumed, and adjacent memory of the same ArrayBuffer is fine.
+      const out = new ARRAY[output](bytes, 160 * size + ((outSize - ((160 * size) % outSize)) % outSize), room);
+      const want = new ARRAY[output](room);
+      const n = r.pushInto(samples, out);
+      expect(n).toBe(ref.pushInto(samples, want));
+      same(out.subarray(0, n), want.subarray(0, n));
+      r.close();
+      ref.close();
+    },
+  );
 
   test.each([
     [undefined, TypeError, /options must be an object/],

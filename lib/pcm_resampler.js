@@ -17,6 +17,8 @@ const {
   checkSampleFormat,
   checkSamples,
   checkOut,
+  checkDisjoint,
+  outOfRange,
   checkInteger,
   formatIndex,
   ARRAY_OF_FORMAT,
@@ -133,16 +135,18 @@ class PcmResampler {
   /**
    * Resamples into `out` (a typed array of the output format, any byteOffset);
    * returns the frames written. Allocates nothing. `out` must hold
-   * `maxOutputFrames(frames)` frames, else a RangeError and nothing is consumed.
+   * `maxOutputFrames(frames)` frames and must not share memory with `samples`,
+   * else a RangeError and nothing is consumed.
    */
   pushInto(samples, out) {
     const handle = this.#open();
     const o = this.#o;
     const frames = checkSamples(samples, o.input, o.channels, 'samples');
     checkOut(out, o.output, 'out');
+    checkDisjoint(samples, out);
     if (handle !== null) return pcmPushInto(handle, samples, out);
     if (out.length < samples.length) {
-      throw new RangeError(
+      throw outOfRange(
         `out has room for ${Math.floor(out.length / o.channels)} frames; pushInto of ${frames} frames ` +
           `needs maxOutputFrames(${frames}) = ${frames}`,
       );

@@ -84,6 +84,7 @@ const typedArrayTag = uncurryGetter(Symbol.toStringTag);
 const typedArrayLength = uncurryGetter('length');
 const typedArrayByteOffset = uncurryGetter('byteOffset');
 const typedArrayBuffer = uncurryGetter('buffer');
+const typedArrayByteLength = uncurryGetter('byteLength');
 
 function isInt16Array(value) {
   return typedArrayTag(value) === 'Int16Array';
@@ -132,6 +133,36 @@ function checkOut(value, format, name) {
   const Typed = ARRAY_OF_FORMAT[format];
   if (typedArrayTag(value) !== Typed.name) {
     throw new TypeError(`${name} must be a ${Typed.name} for format '${format}', got ${describe(value)}`);
+  }
+}
+
+/** A RangeError with Node's code for a value out of range (`ERR_OUT_OF_RANGE`). */
+function outOfRange(message) {
+  const err = new RangeError(message);
+  err.code = 'ERR_OUT_OF_RANGE';
+  return err;
+}
+
+/**
+ * RangeError (`ERR_OUT_OF_RANGE`) if the typed arrays `samples` and `out` share
+ * memory: `pushInto`'s aliasing rule on every path. The binding refuses the same
+ * (by address, which also sees two SharedArrayBuffer objects of one memory)
+ * before it borrows the two arrays; this check makes the rule hold where no
+ * native call is made. Empty arrays share nothing.
+ */
+function checkDisjoint(samples, out) {
+  const a = typedArrayByteOffset(samples);
+  const b = typedArrayByteOffset(out);
+  const aLength = typedArrayByteLength(samples);
+  const bLength = typedArrayByteLength(out);
+  if (
+    aLength > 0 &&
+    bLength > 0 &&
+    typedArrayBuffer(samples) === typedArrayBuffer(out) &&
+    a < b + bLength &&
+    b < a + aLength
+  ) {
+    throw outOfRange('out must not share memory with samples');
   }
 }
 
@@ -252,6 +283,8 @@ module.exports = {
   checkSampleFormat,
   checkSamples,
   checkOut,
+  checkDisjoint,
+  outOfRange,
   checkOptionKeys,
   formatIndex,
   describe,
