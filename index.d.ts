@@ -216,7 +216,8 @@ export interface PcmResampleTransformOptions
   outputFormat?: PcmByteFormat;
   /**
    * Output in chunks of exactly this duration (`chunkMs * outputRate / 1000`
-   * frames, which must be a whole number); only the last chunk may be shorter.
+   * frames, which must be a whole number), at most 60000 ms (else a RangeError,
+   * `ERR_OUT_OF_RANGE`); only the last chunk may be shorter.
    */
   chunkMs?: number;
 }

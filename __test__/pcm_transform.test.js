@@ -3,6 +3,7 @@
 const { Readable, Writable } = require('node:stream');
 const { pipeline } = require('node:stream/promises');
 const { AudioFrame, AudioResampler, AudioResamplerQuality, PcmResampleTransform } = require('../index.js');
+const { isAnyArrayBuffer } = require('node:util').types;
 const { nativeCounter } = require('./helpers/native_count.js');
 
 let seed = 987654321;
@@ -329,6 +330,8 @@ describe('PcmResampleTransform formats and chunkMs', () => {
     [{ chunkMs: -20 }, RangeError, /chunkMs/],
     [{ chunkMs: Number.NaN }, RangeError, /chunkMs/],
     [{ chunkMs: 0.1 }, RangeError, /whole number of frames at outputRate 16000/],
+    [{ chunkMs: 60001 }, RangeError, /chunkMs must be at most 60000/],
+    [{ chunkMs: 1e20 }, RangeError, /chunkMs must be at most 60000/],
     [{ inputFormat: 's16' }, RangeError, /inputFormat must be one of 's16le', 'f32le', 'mulaw', 'alaw', got "s16"/],
     [{ outputFormat: 8 }, TypeError, /outputFormat must be one of/],
   ])('new PcmResampleTransform(%p) throws, with no native state left', (extra, Type, message) => {
@@ -338,6 +341,62 @@ describe('PcmResampleTransform formats and chunkMs', () => {
     expect(() => new PcmResampleTransform(options)).toThrow(message);
     expect(native.live()).toBe(0);
   });
+
+  test('chunkMs above the maximum is a RangeError with ERR_OUT_OF_RANGE; the maximum itself is accepted', () => {
+    const native = nativeCounter();
+    expect(() => new PcmResampleTransform({ inputRate: 48000, outputRate: 16000, chunkMs: 60000.5 })).toThrow(
+      expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }),
+    );
+    expect(native.live()).toBe(0);
+    const t = new PcmResampleTransform({ inputRate: 48000, outputRate: 16000, chunkMs: 60000 });
+    expect(t.chunkMs).toBe(60000);
+    t.destroy();
+  });
+
+  test.each([
+    [16000, 16000, 's16le'], // pass-through
+    [48000, 16000, 'f32le'],
+  ])(
+    '%i -> %i %s, long chunkMs fed 10 ms writes: bytes copied grow linearly with the bytes written',
+    async (inputRate, outputRate, format) => {
+      const size = format === 's16le' ? 2 : 4;
+      const write = (inputRate / 100) * size; // 10 ms
+      const chunkMs = 4000;
+      const chunkBytes = (outputRate * chunkMs * size) / 1000;
+      // Bytes copied into new Buffers by Buffer.concat and Buffer.from (the only
+      // ways the transform copies bytes) while the stream runs.
+      let copied = 0;
+      const realConcat = Buffer.concat;
+      const realFrom = Buffer.from;
+      Buffer.concat = function (list, length) {
+        const out = realConcat.call(this, list, length);
+        copied += out.length;
+        return out;
+      };
+      Buffer.from = function (value, ...rest) {
+        const out = realFrom.call(this, value, ...rest);
+        if (!isAnyArrayBuffer(value)) copied += out.length; // not a view: a copy
+        return out;
+      };
+      const writes = 1500; // 15 s: three whole chunks of 400 writes, then a shorter one
+      const bytes = Buffer.alloc(write * writes);
+      for (let i = 0; i < bytes.length; i += size) bytes[i + size - 1] = i % 251; // some non-zero samples
+      const chunks = Array.from({ length: writes }, (_, i) => bytes.subarray(i * write, (i + 1) * write));
+      let out;
+      try {
+        out = await run(new PcmResampleTransform({ inputRate, outputRate, inputFormat: format, chunkMs }), chunks);
+      } finally {
+        Buffer.concat = realConcat;
+        Buffer.from = realFrom;
+      }
+      const total = out.reduce((a, c) => a + c.length, 0);
+      expect(total).toBe((bytes.length * outputRate) / inputRate);
+      expect(out.map((c) => c.length)).toEqual([chunkBytes, chunkBytes, chunkBytes, total - 3 * chunkBytes]);
+      // Linear: each output byte copied a small, fixed number of times (quadratic
+      // re-concatenation copies about 400 / 2 = 200 times as many).
+      expect(copied).toBeLessThanOrEqual(4 * (bytes.length + total));
+    },
+  );
 
   test('f32le input ending inside a frame emits an Error naming the format', async () => {
     const t = new PcmResampleTransform({ inputRate: 48000, outputRate: 16000, inputFormat: 'f32le' });

@@ -8,7 +8,7 @@ const os = require('node:os');
 const { isUint8Array } = require('node:util').types;
 const { PcmResampler } = require('./pcm_resampler.js');
 const { AudioResamplerQuality } = require('./resampler.js');
-const { describe, ARRAY_OF_FORMAT } = require('./validate.js');
+const { describe, outOfRange, ARRAY_OF_FORMAT } = require('./validate.js');
 
 /** Byte formats of the stream → sample formats of `PcmResampler`. */
 const BYTE_FORMATS = { s16le: 's16', f32le: 'f32', mulaw: 'mulaw', alaw: 'alaw' };
@@ -24,14 +24,23 @@ function checkByteFormat(value, name) {
 }
 
 /**
+ * The longest `chunkMs`: one minute. A chunk is held in memory until it is
+ * complete, so a longer one is a mistake rather than a stream of chunks.
+ */
+const MAX_CHUNK_MS = 60000;
+
+/**
  * Frames per output chunk for `chunkMs` at `outputRate`: a TypeError unless a
- * number, a RangeError unless positive and a whole number of frames (so that
- * every chunk lasts exactly `chunkMs`).
+ * number, a RangeError unless positive, at most `MAX_CHUNK_MS` and a whole
+ * number of frames (so that every chunk lasts exactly `chunkMs`).
  */
 function chunkFrames(chunkMs, outputRate) {
   if (chunkMs === undefined) return 0;
   if (typeof chunkMs !== 'number') {
     throw new TypeError(`PcmResampleTransform: chunkMs must be a number, got ${describe(chunkMs)}`);
+  }
+  if (chunkMs > MAX_CHUNK_MS) {
+    throw outOfRange(`PcmResampleTransform: chunkMs must be at most ${MAX_CHUNK_MS}, got ${describe(chunkMs)}`);
   }
   const frames = (chunkMs * outputRate) / 1000;
   const whole = Math.round(frames);
@@ -135,8 +144,14 @@ class PcmResampleTransform extends Transform {
   #scratch = new ArrayBuffer(0);
   /** Bytes per output chunk with `chunkMs` (0: output as it comes). */
   #chunkBytes = 0;
-  /** Output bytes waiting for a whole chunk (< chunkBytes). */
-  #pending = EMPTY;
+  /**
+   * Output bytes waiting for a whole chunk, in pieces of our own (never views of
+   * an input chunk), concatenated once when the chunk is complete: re-joining
+   * them on every write would copy the pending bytes again each time.
+   */
+  #pending = [];
+  /** Bytes in `#pending` (< chunkBytes). */
+  #pendingBytes = 0;
 
   constructor(options) {
     if (options === null || typeof options !== 'object') {
@@ -242,7 +257,7 @@ class PcmResampleTransform extends Transform {
       if (this.#chunkBytes === 0) {
         callback(null, chunk);
       } else {
-        this.#emit(chunk);
+        this.#emit(chunk, false);
         callback();
       }
       return;
@@ -254,7 +269,7 @@ class PcmResampleTransform extends Transform {
       callback(err);
       return;
     }
-    if (out !== undefined) this.#emit(out);
+    if (out !== undefined) this.#emit(out, true);
     callback();
   }
 
@@ -270,11 +285,10 @@ class PcmResampleTransform extends Transform {
       return;
     }
     core.close();
-    if (tail.length > 0) this.#emit(toBuffer(tail));
-    if (this.#pending.length > 0) {
+    if (tail.length > 0) this.#emit(toBuffer(tail), true);
+    if (this.#pendingBytes > 0) {
       // The last chunk: the only one that may be shorter than chunkMs.
-      this.push(this.#pending);
-      this.#pending = EMPTY;
+      this.push(this.#takePending(this.#pendingBytes));
     }
     if (leftover !== 0) {
       callback(
@@ -293,30 +307,49 @@ class PcmResampleTransform extends Transform {
     callback(err);
   }
 
-  /** Pushes output bytes downstream: as they are, or cut into whole `chunkMs` chunks. */
-  #emit(bytes) {
+  /**
+   * Pushes output bytes downstream: as they are, or cut into whole `chunkMs`
+   * chunks. `owned`: the bytes are this stream's (fresh resampler output), not
+   * an input chunk that its writer may reuse, so they can be kept without a copy.
+   * Every byte is copied once into its chunk (twice when an input chunk's bytes
+   * wait for the next write).
+   */
+  #emit(bytes, owned) {
     const size = this.#chunkBytes;
     if (size === 0) {
       if (bytes.length > 0) this.push(bytes);
       return;
     }
-    let pending = this.#pending;
     let at = 0;
-    if (pending.length > 0) {
-      const need = size - pending.length;
+    if (this.#pendingBytes > 0) {
+      const need = size - this.#pendingBytes;
       if (bytes.length < need) {
-        this.#pending = Buffer.concat([pending, bytes]);
+        this.#keep(bytes, owned);
         return;
       }
-      this.push(Buffer.concat([pending, bytes.subarray(0, need)]));
+      this.#pending.push(bytes.subarray(0, need));
+      this.push(this.#takePending(size));
       at = need;
-      pending = EMPTY;
     }
     // Whole chunks are copies: a pass-through input chunk may be reused by its writer.
     for (; at + size <= bytes.length; at += size) {
       this.push(Buffer.from(bytes.subarray(at, at + size)));
     }
-    this.#pending = at < bytes.length ? Buffer.from(bytes.subarray(at)) : EMPTY;
+    if (at < bytes.length) this.#keep(bytes.subarray(at), owned);
+  }
+
+  /** Adds bytes to the pending chunk (a copy unless they are `owned`). */
+  #keep(bytes, owned) {
+    this.#pending.push(owned ? bytes : Buffer.from(bytes));
+    this.#pendingBytes += bytes.length;
+  }
+
+  /** The pending pieces joined into one new Buffer of `length` bytes; empties the list. */
+  #takePending(length) {
+    const chunk = Buffer.concat(this.#pending, length);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    return chunk;
   }
 
   /** Resamples the whole frames available in carry + chunk; returns a Buffer or undefined. */
