@@ -282,6 +282,8 @@ export interface PcmResamplerOptions<I extends SampleFormat = SampleFormat, O ex
  * `flush()`, zero delay, output bit-identical for any split into pushes. The
  * `s16` output equals the `f32` output converted by the documented rule
  * (× 32768, round half away from zero, saturate); `f32` output is not clipped.
+ * Where a filter runs, `f32` input beyond ±1e20 (infinities too) is clamped to
+ * it, so finite input gives finite output, and subnormal input is read as 0.
  *
  * @throws TypeError for a wrong option type or a typed array of the wrong type,
  *   RangeError for an option out of range, a length that is not a whole number

@@ -228,6 +228,59 @@ describe('formats x rates: push (odd splits) == pushInto (offset views) == resam
   });
 });
 
+describe('f32 input at the extremes', () => {
+  const F32_MAX = 3.4028234663852886e38;
+  const cases = [
+    [768000, 8000, AudioResamplerQuality.MEDIUM],
+    [48000, 16000, AudioResamplerQuality.LOW],
+    [8000, 768000, AudioResamplerQuality.HIGH],
+    [44100, 48000, AudioResamplerQuality.VERY_HIGH],
+    [768000, 44100, AudioResamplerQuality.QUICK],
+  ];
+
+  test.each(cases)(
+    '%i -> %i (quality %i): huge finite input gives finite f32 output, and s16 output saturated toward its sign',
+    (inputRate, outputRate, quality) => {
+      const opts = { inputRate, outputRate, quality, input: 'f32' };
+      const frames = Math.round(inputRate * 0.03);
+      for (const v of [F32_MAX, 3.2e38, 3.5e34, 1e30]) {
+        for (const sign of [1, -1]) {
+          const x = new Float32Array(frames).fill(sign * v);
+          const y = resample(x, { ...opts, output: 'f32' });
+          expect(y.every((t) => Number.isFinite(t) && Math.sign(t) === sign)).toBe(true);
+          const y16 = resample(x, { ...opts, output: 's16' });
+          expect(y16.every((t) => t === (sign > 0 ? 32767 : -32768))).toBe(true);
+          same(y16, Int16Array.from(y, toS16));
+        }
+        // Alternating and random signs: finite, and the s16 output is the f32 output converted.
+        const alt = Float32Array.from({ length: frames }, (_, i) => (i % 2 ? -v : v));
+        const mixed = Float32Array.from({ length: frames }, () => (rand() < 0.5 ? -v : v));
+        for (const x of [alt, mixed]) {
+          const y = resample(x, { ...opts, output: 'f32' });
+          expect(y.every(Number.isFinite)).toBe(true);
+          same(resample(x, { ...opts, output: 's16' }), Int16Array.from(y, toS16));
+        }
+      }
+    },
+  );
+
+  test.each(cases)(
+    '%i -> %i (quality %i): subnormal input gives exactly the output of zeros (push, pushInto, resample)',
+    (inputRate, outputRate, quality) => {
+      const opts = { inputRate, outputRate, quality, input: 'f32', output: 'f32' };
+      const frames = Math.round(inputRate * 0.03);
+      const tiny = Float32Array.from({ length: frames }, (_, i) => 1e-40 * Math.sin(i / 3));
+      expect(tiny.some((t) => t !== 0)).toBe(true);
+      const zeros = resample(new Float32Array(frames), opts);
+      same(resample(tiny, opts), zeros);
+      const r = new PcmResampler(opts);
+      same(runPush(r, tiny, 1, 997), zeros);
+      same(runInto(r, tiny, 1, 997), zeros);
+      r.close();
+    },
+  );
+});
+
 describe('equal rates', () => {
   test('same format: push returns the same array, pushInto copies, no native state', () => {
     const native = nativeCounter();

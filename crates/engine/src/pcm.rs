@@ -1,8 +1,11 @@
 //! [`PcmResampler`]: a [`StreamResampler`] with fixed input and output
 //! [`SampleFormat`]s, plus the equal-rate case (conversion only, no filter,
-//! no delay), and the one-shot [`resample`].
+//! no delay), and the one-shot [`resample`]. `f32` input that needs it is
+//! conditioned here before it reaches a filter ([`crate::format::condition_f32`]).
 
-use crate::format::{convert, Input, Output, OutputMut, SampleFormat};
+use crate::format::{
+    condition_f32_slice, convert, f32_needs_conditioning, Input, Output, OutputMut, SampleFormat,
+};
 use crate::presets::Quality;
 use crate::rate::RatePair;
 use crate::stream::{check_config, too_large_error, StreamResampler};
@@ -23,7 +26,12 @@ pub struct PcmResampler {
     conv_s16: Vec<i16>,
     conv_f32: Vec<f32>,
     conv_u8: Vec<u8>,
+    /// Conditioned `f32` input of a `push` (used only for input that needs it).
+    conditioned: Vec<f32>,
 }
+
+/// Samples conditioned per piece through a stack buffer (`push_into`, `resample`).
+const CONDITION_CHUNK: usize = 1024;
 
 /// A whole converted signal, returned by [`resample`].
 #[derive(Debug, Clone, PartialEq)]
@@ -84,6 +92,7 @@ impl PcmResampler {
             conv_s16: Vec::new(),
             conv_f32: Vec::new(),
             conv_u8: Vec::new(),
+            conditioned: Vec::new(),
         })
     }
 
@@ -144,7 +153,17 @@ impl PcmResampler {
     pub fn push(&mut self, input: Input<'_>) -> Result<Output<'_>, EngineError> {
         let frames = self.check_input(&input)?;
         match self.stream.as_mut() {
-            Some(s) => s.push_as(input, self.output),
+            Some(s) => {
+                let input = match input {
+                    Input::F32(x) if f32_needs_conditioning(x) => {
+                        let dst = sized(&mut self.conditioned, x.len(), "push")?;
+                        condition_f32_slice(dst, x);
+                        Input::F32(dst)
+                    }
+                    _ => input,
+                };
+                s.push_as(input, self.output)
+            }
             None => {
                 let n = frames * self.channels;
                 let out = match self.output {
@@ -188,15 +207,23 @@ impl PcmResampler {
     ) -> Result<usize, EngineError> {
         let frames = self.check_input(&input)?;
         self.check_output(&out)?;
+        let room = (out.len() / self.channels) as u64;
         match self.stream.as_mut() {
-            Some(s) => s.push_into(input, out),
+            Some(s) => match input {
+                Input::F32(x) if f32_needs_conditioning(x) => {
+                    // `StreamResampler::push_into`'s check, for the whole call
+                    // before the pieces (each then held only to its own need).
+                    let need = s.max_output_frames(frames);
+                    if room < need {
+                        return Err(room_error(room, frames, need));
+                    }
+                    push_conditioned(s, x, self.channels, out)
+                }
+                _ => s.push_into(input, out),
+            },
             None => {
-                if out.len() / self.channels < frames {
-                    return Err(EngineError::OutputTooSmall(format!(
-                        "out has room for {} frames; pushInto of {frames} frames needs \
-                         maxOutputFrames({frames}) = {frames}",
-                        out.len() / self.channels
-                    )));
+                if room < frames as u64 {
+                    return Err(room_error(room, frames, frames as u64));
                 }
                 convert(input, out)?;
                 Ok(frames)
@@ -246,10 +273,58 @@ impl PcmResampler {
             + self.conv_s16.capacity() * 2
             + self.conv_f32.capacity() * 4
             + self.conv_u8.capacity()
+            + self.conditioned.capacity() * 4
     }
 }
 
-/// `v` resized to `n` elements (fallibly), for an equal-rate conversion.
+/// The error of a `pushInto` whose `out` has `room` frames for a push of
+/// `frames` frames that needs `need`.
+fn room_error(room: u64, frames: usize, need: u64) -> EngineError {
+    EngineError::OutputTooSmall(format!(
+        "out has room for {room} frames; pushInto of {frames} frames needs \
+         maxOutputFrames({frames}) = {need}"
+    ))
+}
+
+/// `push_into_exact` of `input`, with `f32` input that needs conditioning
+/// conditioned in pieces (see [`push_conditioned`]).
+fn push_exact(
+    s: &mut StreamResampler,
+    input: Input<'_>,
+    channels: usize,
+    out: OutputMut<'_>,
+) -> Result<usize, EngineError> {
+    match input {
+        Input::F32(x) if f32_needs_conditioning(x) => push_conditioned(s, x, channels, out),
+        _ => s.push_into_exact(input, out),
+    }
+}
+
+/// Conditions `samples` piece by piece into a stack buffer and pushes each
+/// piece into the rest of `out`; returns the frames written. The output is the
+/// same as one push (split invariance), and `out` holds it when it holds the
+/// whole call's bound, so a piece fails only on an internal error. Out of line,
+/// so that the ordinary path does not zero the buffer.
+#[inline(never)]
+fn push_conditioned(
+    s: &mut StreamResampler,
+    samples: &[f32],
+    channels: usize,
+    mut out: OutputMut<'_>,
+) -> Result<usize, EngineError> {
+    let piece = CONDITION_CHUNK / channels * channels; // whole frames (channels <= 64)
+    let mut buf = [0f32; CONDITION_CHUNK];
+    let mut written = 0;
+    for chunk in samples.chunks(piece) {
+        let dst = &mut buf[..chunk.len()];
+        condition_f32_slice(dst, chunk);
+        written += s.push_into_exact(Input::F32(dst), reborrow(&mut out, written * channels))?;
+    }
+    Ok(written)
+}
+
+/// `v` resized to `n` elements (fallibly): an equal-rate conversion's output, or
+/// conditioned input.
 fn sized<'a, T: Copy + Default>(
     v: &'a mut Vec<T>,
     n: usize,
@@ -304,7 +379,7 @@ pub fn resample(
             Some(s) => {
                 // The exact total fits; each call is checked against its own
                 // need (not the streaming bound, which adds the filter's slack).
-                let a = s.push_into_exact(input, reborrow(&mut out, 0))?;
+                let a = push_exact(s, input, channels, reborrow(&mut out, 0))?;
                 let b = s.flush_into_exact(reborrow(&mut out, a * channels))?;
                 (a + b) * channels
             }
@@ -350,4 +425,138 @@ fn alloc<T: Copy + Default>(n: usize) -> Result<Vec<T>, EngineError> {
     }
     v.resize(n, T::default());
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::F32_INPUT_LIMIT;
+
+    /// Rate pairs that reach every core: the common polyphase pairs, the
+    /// extreme ratios, and the 768 kHz input whose FFT blocks are the longest.
+    const PAIRS: [(u32, u32); 9] = [
+        (768_000, 8_000),
+        (8_000, 768_000),
+        (48_000, 16_000),
+        (44_100, 48_000),
+        (16_000, 48_000),
+        (96_000, 44_100),
+        (768_000, 44_100),
+        (11_025, 192_000),
+        (22_050, 16_000),
+    ];
+
+    fn f32s(o: OwnedOutput) -> Vec<f32> {
+        match o {
+            OwnedOutput::F32(v) => v,
+            _ => unreachable!(),
+        }
+    }
+
+    fn s16s(o: OwnedOutput) -> Vec<i16> {
+        match o {
+            OwnedOutput::S16(v) => v,
+            _ => unreachable!(),
+        }
+    }
+
+    fn run(a: u32, b: u32, q: Quality, x: &[f32], output: SampleFormat) -> OwnedOutput {
+        resample(a, b, 1, q, Input::F32(x), output).unwrap()
+    }
+
+    /// `push` and `push_into` (in odd pieces) give `resample`'s samples.
+    fn streamed_agree(a: u32, b: u32, q: Quality, x: &[f32], want: &[f32]) {
+        let new = || PcmResampler::new(a, b, 1, q, SampleFormat::F32, SampleFormat::F32).unwrap();
+        let (mut p, mut r) = (new(), new());
+        let (mut pushed, mut into) = (Vec::new(), Vec::new());
+        for piece in x.chunks(1237) {
+            match p.push(Input::F32(piece)).unwrap() {
+                Output::F32(y) => pushed.extend_from_slice(y),
+                _ => unreachable!(),
+            }
+            let mut out = vec![0f32; r.max_output_frames(piece.len()) as usize];
+            let n = r
+                .push_into(Input::F32(piece), OutputMut::F32(&mut out))
+                .unwrap();
+            into.extend_from_slice(&out[..n]);
+        }
+        match p.flush().unwrap() {
+            Output::F32(y) => pushed.extend_from_slice(y),
+            _ => unreachable!(),
+        }
+        let mut out = vec![0f32; r.max_output_frames(0) as usize];
+        let n = r.flush_into(OutputMut::F32(&mut out)).unwrap();
+        into.extend_from_slice(&out[..n]);
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&pushed), bits(want), "push {a}->{b} {q:?}");
+        assert_eq!(bits(&into), bits(want), "push_into {a}->{b} {q:?}");
+    }
+
+    #[test]
+    fn huge_f32_input_stays_finite_and_s16_saturates_toward_its_sign() {
+        for (a, b) in PAIRS {
+            let n = a as usize / 25; // 40 ms
+            for q in Quality::ALL {
+                for v in [f32::MAX, 3.2e38, 3.5e34, F32_INPUT_LIMIT] {
+                    for sign in [1.0f32, -1.0] {
+                        let x = vec![sign * v; n];
+                        let y = f32s(run(a, b, q, &x, SampleFormat::F32));
+                        assert!(
+                            y.iter().all(|t| t.is_finite() && t.signum() == sign),
+                            "{a}->{b} {q:?} {:e}",
+                            sign * v
+                        );
+                        let y16 = s16s(run(a, b, q, &x, SampleFormat::S16));
+                        let sat = if sign > 0.0 { i16::MAX } else { i16::MIN };
+                        assert!(y16.iter().all(|&t| t == sat), "{a}->{b} {q:?}");
+                    }
+                    // The worst patterns for a sum: alternating and random signs.
+                    let mut s = 0x2545_f491u32;
+                    let alt: Vec<f32> = (0..n).map(|i| if i % 2 == 0 { v } else { -v }).collect();
+                    let rnd: Vec<f32> = (0..n)
+                        .map(|_| {
+                            s ^= s << 13;
+                            s ^= s >> 17;
+                            s ^= s << 5;
+                            if s & 1 == 0 {
+                                v
+                            } else {
+                                -v
+                            }
+                        })
+                        .collect();
+                    for x in [&alt, &rnd] {
+                        let y = f32s(run(a, b, q, x, SampleFormat::F32));
+                        assert!(y.iter().all(|t| t.is_finite()), "{a}->{b} {q:?} {v:e}");
+                    }
+                }
+            }
+        }
+        // One pair per core through push and push_into as well.
+        for (a, b) in [(768_000, 8_000), (48_000, 16_000), (44_100, 48_000)] {
+            let x: Vec<f32> = (0..a as usize / 20)
+                .map(|i| if i % 7 < 3 { f32::MAX } else { -3e36 })
+                .collect();
+            let want = f32s(run(a, b, Quality::Low, &x, SampleFormat::F32));
+            streamed_agree(a, b, Quality::Low, &x, &want);
+        }
+    }
+
+    #[test]
+    fn subnormal_f32_input_gives_the_output_of_zeros() {
+        for (a, b) in PAIRS {
+            let n = a as usize / 25;
+            let tiny: Vec<f32> = (0..n).map(|i| 1e-40 * (i as f32 / 3.0).sin()).collect();
+            assert!(tiny.iter().any(|x| x.is_subnormal()));
+            for q in [Quality::Quick, Quality::Medium, Quality::VeryHigh] {
+                let zeros = f32s(run(a, b, q, &vec![0.0; n], SampleFormat::F32));
+                let y = f32s(run(a, b, q, &tiny, SampleFormat::F32));
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&y), bits(&zeros), "{a}->{b} {q:?}");
+                if q == Quality::Medium {
+                    streamed_agree(a, b, q, &tiny, &zeros);
+                }
+            }
+        }
+    }
 }
