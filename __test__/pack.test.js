@@ -6,6 +6,9 @@
 // (the path of every platform without a prebuilt package). Cargo output goes to
 // target/pack-test (CARGO_TARGET_DIR), so after the first run only the crate
 // itself is recompiled. npm needs no network: the package has no dependencies.
+// Without CARGO_TARGET_DIR the script builds in a temporary directory instead;
+// that path is covered with a stub cargo (the last describe block) rather than
+// by a second full build.
 
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -18,6 +21,24 @@ const { platformSuffix, suffixOfTriple } = require('../lib/platform.js');
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const BUILD_TIMEOUT_MS = 10 * 60 * 1000;
+/** What an installed package may occupy after a source build: sources, docs and the addon. */
+const INSTALLED_MAX_BYTES = 5 * 1024 * 1024;
+/** The install script's one line when it starts a build (it names the platform and how long it takes). */
+const START_LINE = new RegExp(
+  `^rtc-resampler: no prebuilt binary for ${platformSuffix()}( is installed \\(rtc-resampler-${platformSuffix()}\\))?; ` +
+    'building from source with cargo \\(about \\d+ minutes? on \\d+ cores\\)\\.\\.\\.$',
+  'gm',
+);
+
+/** Bytes in the files under `dir`, walked without following symlinks. */
+function treeSize(dir) {
+  let total = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    total += entry.isDirectory() ? treeSize(full) : fs.lstatSync(full).size;
+  }
+  return total;
+}
 
 /** The environment of a child npm: ours without the npm_* variables of `npm test`. */
 function childEnv(extra = {}) {
@@ -161,10 +182,14 @@ describe('installing the tarball', () => {
       );
       if (install.code !== 0) throw new Error(`npm install failed:\n${install.out}`);
       // The one-line notice of the install script (visible with --foreground-scripts).
-      expect(install.out).toMatch(/rtc-resampler: no prebuilt binary for this platform, building from source/);
+      expect(install.out.match(START_LINE)).toHaveLength(1);
       const installed = path.join(project, 'node_modules', 'rtc-resampler');
       expect(fs.existsSync(path.join(installed, `${pkg.napi.binaryName}.${platformSuffix()}.node`))).toBe(true);
+      // Cargo wrote to the CARGO_TARGET_DIR it was given, which is kept, and
+      // nothing of its output is left in the package.
+      expect(fs.existsSync(path.join(cargoTarget, 'release'))).toBe(true);
       expect(fs.existsSync(path.join(installed, 'target'))).toBe(false);
+      expect(treeSize(installed)).toBeLessThanOrEqual(INSTALLED_MAX_BYTES);
 
       // The same computation from CJS, from ESM, and in this process from the
       // repository: a 1 s 440 Hz tone, 48 kHz → 16 kHz in 10 ms frames, then a
@@ -270,11 +295,17 @@ describe('installing the tarball', () => {
 
   test('without cargo, the install fails with a message saying what to install', () => {
     const project = makeProject(path.join(tmp, 'no-cargo'));
+    const tmpDir = path.join(tmp, 'no-cargo-tmp');
+    fs.mkdirSync(tmpDir);
     const install = npm(['install', tarball, '--offline', '--no-audit', '--no-fund'], project, {
       CARGO: path.join(tmp, 'no-such-cargo'),
+      CARGO_TARGET_DIR: '',
+      TMPDIR: tmpDir,
     });
     expect(install.code).not.toBe(0);
     expect(install.out).toMatch(/no-such-cargo` was not found\. Install a Rust toolchain \(https:\/\/rustup\.rs\)/);
+    // The temporary target directory made for the build is gone.
+    expect(fs.readdirSync(tmpDir).filter((f) => f.startsWith('rtc-resampler-build-'))).toEqual([]);
   }, 120_000);
 
   test('with --ignore-scripts there is no binary, and require() says what to do', () => {
@@ -292,4 +323,146 @@ describe('installing the tarball', () => {
     expect(msg).toContain('https://rustup.rs');
     expect(msg).toContain('cause: true');
   }, 120_000);
+});
+
+describe('the install script, with a stub cargo', () => {
+  // The script runs from a copy of the package laid out as installed (no .git,
+  // no __test__/). Its binding.js is a stub that loads once the addon file holds
+  // what the stub cargo "built"; the stub cargo logs each call (arguments, its
+  // CARGO_TARGET_DIR, whether that directory existed) and writes the library,
+  // plus 1 MB standing for cargo's intermediate output, into its target dir.
+  const addon = `${pkg.napi.binaryName}.${platformSuffix()}.node`;
+  const library =
+    { win32: 'rtc_resampler.dll', darwin: 'librtc_resampler.dylib' }[process.platform] ?? 'librtc_resampler.so';
+  const stubCargo = `#!${process.execPath}
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const target = process.env.CARGO_TARGET_DIR || path.join(process.cwd(), 'target');
+const args = process.argv.slice(2);
+const call = { args, cwd: process.cwd(), targetDir: process.env.CARGO_TARGET_DIR ?? null, existed: fs.existsSync(target) };
+fs.appendFileSync(process.env.STUB_CARGO_LOG, JSON.stringify(call) + '\\n');
+if (args[0] === 'metadata') {
+  const manifest = path.join(process.cwd(), 'Cargo.toml');
+  const packages = [{ name: 'rtc-resampler', manifest_path: manifest }];
+  console.log(JSON.stringify({ packages, target_directory: path.resolve(target) }));
+  process.exit(0);
+}
+fs.mkdirSync(path.join(target, 'release', 'deps'), { recursive: true });
+fs.writeFileSync(path.join(target, 'release', 'deps', 'intermediate'), Buffer.alloc(1 << 20));
+fs.writeFileSync(path.join(target, 'release', ${JSON.stringify(library)}), 'stub addon');
+if (process.env.STUB_CARGO_MODE === 'fail') process.exit(101);
+if (process.env.STUB_CARGO_MODE === 'interrupt') {
+  // Ctrl-C in a terminal signals the whole process group: the script and cargo.
+  process.kill(process.ppid, 'SIGINT');
+  process.kill(process.pid, 'SIGINT');
+}
+`;
+
+  let n = 0;
+  /** A fresh package copy; `dev` names an entry that marks a development checkout. */
+  function setUp({ dev } = {}) {
+    const base = path.join(tmp, `stub-${n++}`);
+    const pkgDir = path.join(base, 'rtc-resampler');
+    const tmpDir = path.join(base, 'tmp');
+    fs.mkdirSync(path.join(pkgDir, 'scripts'), { recursive: true });
+    fs.mkdirSync(path.join(pkgDir, 'lib'));
+    fs.mkdirSync(tmpDir);
+    for (const file of ['package.json', 'scripts/build-from-source.js', 'lib/platform.js']) {
+      fs.copyFileSync(path.join(root, file), path.join(pkgDir, file));
+    }
+    fs.writeFileSync(
+      path.join(pkgDir, 'binding.js'),
+      `if (require('node:fs').readFileSync(require('node:path').join(__dirname, ${JSON.stringify(addon)}), 'utf8') !== 'stub addon') throw new Error('not built');\n`,
+    );
+    if (dev) fs.mkdirSync(path.join(pkgDir, dev));
+    const cargo = path.join(base, 'cargo.js');
+    fs.writeFileSync(cargo, stubCargo, { mode: 0o755 });
+    return { base, pkgDir, tmpDir, cargo, log: path.join(base, 'cargo.log') };
+  }
+
+  /** Runs the script with the stub cargo; returns the spawn result and the logged cargo calls. */
+  function run(t, extraEnv = {}) {
+    const env = childEnv({ CARGO: t.cargo, STUB_CARGO_LOG: t.log, TMPDIR: t.tmpDir, TMP: t.tmpDir, TEMP: t.tmpDir });
+    for (const name of ['CARGO_TARGET_DIR', 'RTC_RESAMPLER_FORCE_BUILD', 'NAPI_RS_NATIVE_LIBRARY_PATH'])
+      delete env[name];
+    const res = spawnSync(process.execPath, [path.join(t.pkgDir, 'scripts', 'build-from-source.js')], {
+      cwd: t.pkgDir,
+      env: { ...env, ...extraEnv },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    if (res.error) throw res.error;
+    const calls = fs.existsSync(t.log)
+      ? fs
+          .readFileSync(t.log, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l))
+      : [];
+    return { res, calls };
+  }
+
+  test('an installed package builds in a new temporary directory, which is removed afterwards', () => {
+    const t = setUp();
+    const { res, calls } = run(t);
+    expect({ status: res.status, stderr: res.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(res.stdout.match(START_LINE)).toHaveLength(1);
+    expect(calls.map((c) => c.args[0])).toEqual(['build', 'metadata']);
+    expect(calls[0].args).toEqual(['build', '--release', '--locked', '--lib']);
+    // One directory for both calls: created fresh under os.tmpdir() before the build.
+    const dir = calls[0].targetDir;
+    expect(calls[1].targetDir).toBe(dir);
+    expect(path.dirname(dir ?? '')).toBe(t.tmpDir);
+    expect(path.basename(dir ?? '')).toMatch(/^rtc-resampler-build-/);
+    expect(calls[0].existed).toBe(true);
+    // The addon was copied out, then the directory removed; the package has no target/.
+    expect(fs.readFileSync(path.join(t.pkgDir, addon), 'utf8')).toBe('stub addon');
+    expect(fs.readdirSync(t.tmpDir)).toEqual([]);
+    expect(fs.existsSync(path.join(t.pkgDir, 'target'))).toBe(false);
+    expect(treeSize(t.pkgDir)).toBeLessThan(1 << 20);
+  });
+
+  test('the temporary directory is removed when cargo fails', () => {
+    const t = setUp();
+    const { res, calls } = run(t, { STUB_CARGO_MODE: 'fail' });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/the cargo build failed/);
+    expect(calls.map((c) => path.dirname(c.targetDir ?? ''))).toEqual([t.tmpDir]);
+    expect(fs.readdirSync(t.tmpDir)).toEqual([]);
+    expect(fs.existsSync(path.join(t.pkgDir, 'target'))).toBe(false);
+    expect(fs.existsSync(path.join(t.pkgDir, addon))).toBe(false);
+  });
+
+  test('the temporary directory is removed when the build is interrupted (Ctrl-C)', () => {
+    const t = setUp();
+    const { res, calls } = run(t, { STUB_CARGO_MODE: 'interrupt' });
+    expect({ status: res.status, signal: res.signal }).toEqual({ status: 1, signal: null });
+    expect(res.stderr).toMatch(/the cargo build was interrupted \(SIGINT\)/);
+    expect(calls.map((c) => path.dirname(c.targetDir ?? ''))).toEqual([t.tmpDir]);
+    expect(fs.readdirSync(t.tmpDir)).toEqual([]);
+    expect(fs.existsSync(path.join(t.pkgDir, 'target'))).toBe(false);
+  });
+
+  test('an explicit CARGO_TARGET_DIR is used as given and kept', () => {
+    const t = setUp();
+    const shared = path.join(t.base, 'shared-target');
+    const { res, calls } = run(t, { CARGO_TARGET_DIR: shared });
+    expect(res.status).toBe(0);
+    expect(calls.map((c) => c.targetDir)).toEqual([shared, shared]);
+    expect(fs.readFileSync(path.join(shared, 'release', library), 'utf8')).toBe('stub addon');
+    expect(fs.readFileSync(path.join(t.pkgDir, addon), 'utf8')).toBe('stub addon');
+    expect(fs.readdirSync(t.tmpDir)).toEqual([]);
+  });
+
+  test.each(['.git', '__test__'])('a development checkout (with %s) keeps the incremental target/', (entry) => {
+    const t = setUp({ dev: entry });
+    const { res, calls } = run(t);
+    expect(res.status).toBe(0);
+    expect(res.stdout.match(START_LINE)).toHaveLength(1);
+    expect(calls.map((c) => c.targetDir)).toEqual([null, null]);
+    expect(fs.readFileSync(path.join(t.pkgDir, 'target', 'release', library), 'utf8')).toBe('stub addon');
+    expect(fs.readFileSync(path.join(t.pkgDir, addon), 'utf8')).toBe('stub addon');
+    expect(fs.readdirSync(t.tmpDir)).toEqual([]);
+  });
 });
