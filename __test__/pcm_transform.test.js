@@ -307,6 +307,19 @@ describe('PcmResampleTransform formats and chunkMs', () => {
     expect(out.at(-1).length).toBe(8104 - 50 * 160);
   });
 
+  test('chunkMs chunks stay whole when read with for await after they have piled up', async () => {
+    // All the input is written and ended before reading starts, so every chunk
+    // is buffered at once: a byte-mode reader would get them joined.
+    const t = new PcmResampleTransform({ inputRate: 24000, outputRate: 8000, outputFormat: 'mulaw', chunkMs: 20 });
+    const bytes = toBytes(signal(24000, 1, 24000));
+    for (let i = 0; i < bytes.length; i += 960) t.write(bytes.subarray(i, i + 960));
+    t.end();
+    await new Promise((resolve) => setImmediate(resolve));
+    const sizes = [];
+    for await (const chunk of t) sizes.push(chunk.length);
+    expect(sizes).toEqual(Array(50).fill(160));
+  });
+
   test('chunkMs re-cuts pass-through and stereo output too (copies, never the input chunks)', async () => {
     const bytes = toBytes(signal(16000, 2, 1000));
     const chunks = randomSplit(bytes, 333);

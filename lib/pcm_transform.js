@@ -175,7 +175,10 @@ class PcmResampleTransform extends Transform {
     let frames;
     try {
       frames = chunkFrames(chunkMs, core.outputRate);
-      super({ ...rest, decodeStrings: true });
+      // With chunkMs the readable side is in object mode, so that each chunk
+      // stays whole however it is read: a byte-mode reader (`for await`,
+      // `read()`) would get every buffered chunk joined into one.
+      super({ ...rest, decodeStrings: true, readableObjectMode: frames > 0 });
     } catch (err) {
       core.close();
       throw err;
