@@ -512,6 +512,9 @@ fn outputs_due(table: &Table, phase: usize, beyond: u64) -> u128 {
 }
 
 fn has_avx2_fma() -> bool {
+    if cfg!(feature = "portable-kernel") {
+        return false;
+    }
     #[cfg(target_arch = "x86_64")]
     {
         std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
