@@ -30,23 +30,19 @@
 
 #![deny(missing_docs)]
 
-mod cascade;
+mod core;
+mod design;
 mod format;
 pub mod g711;
-mod kernel;
 mod pcm;
-mod polyphase;
-mod presets;
 mod rate;
-mod shared_cache;
-mod shared_fft;
 mod stream;
 #[cfg(test)]
 mod test_support;
 
+pub use design::presets::Quality;
 pub use format::{convert, f32_to_s16, s16_to_f32, Input, Output, OutputMut, SampleFormat};
 pub use pcm::{resample, resample_output_samples, OwnedOutput, PcmResampler};
-pub use presets::Quality;
 pub use stream::{too_large_error, StreamResampler};
 
 /// Highest accepted sample rate (Hz); the lowest is 1.

@@ -3,10 +3,10 @@
 //! no delay), and the one-shot [`resample`]. `f32` input that needs it is
 //! conditioned here before it reaches a filter ([`crate::format::condition_f32`]).
 
+use crate::design::presets::Quality;
 use crate::format::{
     condition_f32_slice, convert, f32_needs_conditioning, Input, Output, OutputMut, SampleFormat,
 };
-use crate::presets::Quality;
 use crate::rate::RatePair;
 use crate::stream::{check_config, too_large_error, StreamResampler};
 use crate::EngineError;

@@ -99,7 +99,7 @@ impl RatePair {
         ((inv + down - half_taps % down) % down) as usize
     }
 
-    /// Pre-roll `P` for the rational polyphase core (`crate::polyphase`), whose
+    /// Pre-roll `P` for the rational polyphase core (`crate::core::polyphase`), whose
     /// delay is `H / M` output frames for a prototype of half-length `H` taps at
     /// `L · input_rate`: `P · L/M + H/M` is whole when `P · L + H ≡ 0 (mod M)`,
     /// i.e. `P = −H · L⁻¹ mod M` (`L` and `M` are coprime).

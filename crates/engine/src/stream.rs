@@ -15,10 +15,10 @@
 //!   leaves the resampler unchanged. [`StreamResampler::memory_bytes`] reports
 //!   the heap the resampler holds.
 
+use crate::core::{Core, Sink, Source};
+use crate::design::presets::{design_for, Quality};
 use crate::format::{f32_to_s16_slice, Input, Output, OutputMut, SampleFormat};
 use crate::g711;
-use crate::kernel::{Core, Sink, Source};
-use crate::presets::{design_for, Quality};
 use crate::rate::RatePair;
 use crate::{check_ratio, EngineError, MAX_CHANNELS, MAX_RATE};
 

@@ -1,6 +1,6 @@
 //! Helpers the engine's unit tests share (`cfg(test)` only).
 
-use crate::kernel::Sink;
+use crate::core::Sink;
 
 /// A sink that keeps every output sample.
 pub struct Collect(pub Vec<f32>);

@@ -21,7 +21,7 @@ use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use rubato::{calculate_cutoff, WindowFunction};
 
-use crate::shared_cache::{get_or_make, SharedCache};
+use crate::core::shared_cache::{get_or_make, SharedCache};
 
 /// Configurations kept alive after their last user is dropped, so that a
 /// create/close cycle does not rebuild the filter and plans every time.

@@ -9,7 +9,7 @@
 //! final band: at `mid`, the band between the lower Nyquist and `mid − lower/2`
 //! may carry aliases (downsampling) or images (upsampling), because the sharp
 //! stage removes them there. Which pairs are worth it, and through which
-//! `mid`, is decided in `crate::presets` from the tap counts.
+//! `mid`, is decided in `crate::design::presets` from the tap counts.
 //!
 //! The stages are [`PolyCore`]s, so each is bit-identical for any push split,
 //! and so is their series. The delay, `H₁/M₁` frames of `mid` plus `H₂/M₂`
@@ -19,8 +19,8 @@
 
 use std::cell::RefCell;
 
-use crate::kernel::{Sink, Source};
-use crate::polyphase::{flush_step_for, PolyCore, Spec, HISTORY_BUDGET_BYTES};
+use crate::core::polyphase::{flush_step_for, PolyCore, Spec, HISTORY_BUDGET_BYTES};
+use crate::core::{Sink, Source};
 use crate::rate::RatePair;
 
 /// Samples of `mid` buffered per step: 8 KiB per thread, in thread-local
@@ -230,7 +230,7 @@ impl Sink for CountSamples {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::presets::{design_for, Design, Quality};
+    use crate::design::presets::{design_for, Design, Quality};
     use crate::test_support::{same_bits, test_signal, Collect};
 
     fn stages(q: Quality, fin: u32, fout: u32) -> Option<(Stage, Stage)> {

@@ -9,6 +9,11 @@
 //! scratch ([`with_output_scratch`]), which grows to the largest core used on
 //! the thread the first time it runs there.
 
+pub mod cascade;
+pub mod fft;
+pub mod polyphase;
+pub mod shared_cache;
+
 use std::cell::RefCell;
 
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
@@ -18,13 +23,12 @@ use rubato::{
     SincInterpolationParameters, SincInterpolationType,
 };
 
-use crate::presets::Design;
+use crate::design::presets::Design;
 use crate::rate::RatePair;
-use crate::shared_fft::SharedFft;
 use crate::EngineError;
-
-use crate::cascade::CascadeCore;
-use crate::polyphase::PolyCore;
+use cascade::CascadeCore;
+use fft::SharedFft;
+use polyphase::PolyCore;
 
 thread_local! {
     /// Output of one rubato call or FFT block, handed to the sink right away.
@@ -226,7 +230,7 @@ impl Core {
             Core::Cascade(c) => {
                 let (num, den) = c.exact_delay();
                 let preroll = pair.whole_delay_preroll(num, den);
-                // `crate::presets` builds a cascade only where this has a solution.
+                // `crate::design::presets` builds a cascade only where this has a solution.
                 debug_assert!(preroll.is_some(), "no whole pre-roll for {num}/{den}");
                 preroll.unwrap_or(0)
             }

@@ -5,16 +5,16 @@
 //! the two rates: flat (ripple `10^(−A/20)`) up to `pass` × the lower Nyquist,
 //! at least `A` dB down from the lower Nyquist on ([`spec_for`]). Three cores:
 //!
-//! * **Polyphase** (`crate::polyphase`, the default at every common pair): the
+//! * **Polyphase** (`crate::core::polyphase`, the default at every common pair): the
 //!   shortest Kaiser-windowed sinc that meets the spec, run as a rational
 //!   polyphase FIR. It emits on every push and holds back only the filter's
 //!   half-length, which for a spec fixed in % of the lower Nyquist is a fixed
 //!   number of lower-rate frames: longest at 8 kHz. Where the rates are far
 //!   apart (48k ↔ 16k, 8k ↔ 48k, 44.1k ↔ 16k, …), LOW to VERY_HIGH run it as
-//!   a cascade of two (`crate::cascade`, chosen by [`design_for`]): the same
+//!   a cascade of two (`crate::core::cascade`, chosen by [`design_for`]): the same
 //!   filter between the lower rate and 1.5 or 2 × it, then a short one; fewer
 //!   taps per output frame, ≤ 0.75 ms more lag.
-//! * **Sinc** (`rubato::Async`) and **Fft** (`crate::shared_fft`, which computes
+//! * **Sinc** (`rubato::Async`) and **Fft** (`crate::core::fft`, which computes
 //!   what rubato's `Fft` computes, one block per call): the fallbacks, with the
 //!   previous window-by-block recipes, where the polyphase table would be too
 //!   large (a huge `L`, e.g. 44100 → 47999) or a phase too long (downsampling
@@ -23,8 +23,8 @@
 
 use rubato::{calculate_cutoff, WindowFunction};
 
-use crate::cascade::Stage;
-use crate::polyphase::{Spec, MAX_PHASE_TAPS, MAX_TABLE_TAPS};
+use crate::core::cascade::Stage;
+use crate::core::polyphase::{Spec, MAX_PHASE_TAPS, MAX_TABLE_TAPS};
 use crate::rate::RatePair;
 
 /// The five presets, with the values of `@livekit/rtc-node`'s `AudioResamplerQuality`.
@@ -73,9 +73,9 @@ impl Quality {
 /// A concrete engine configuration for one rate pair.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Design {
-    /// Rational polyphase FIR designed from `spec` (see `crate::polyphase`).
+    /// Rational polyphase FIR designed from `spec` (see `crate::core::polyphase`).
     Poly { spec: Spec },
-    /// Two polyphase stages in series (see `crate::cascade`).
+    /// Two polyphase stages in series (see `crate::core::cascade`).
     Cascade { first: Stage, second: Stage },
     /// Polyphase sinc FIR with `base_len` taps at the lower rate.
     Sinc {
@@ -93,7 +93,7 @@ pub enum Design {
 /// The response of each preset (see the module comment). Kaiser's estimate of
 /// the half-length at an 8 kHz lower rate (`(A + 2.5 − 7.95) / (28.71 · Δf)`,
 /// `Δf` the transition width in Hz, 2.5 dB the margin of
-/// `crate::polyphase`) is given for each: that is the audio the preset
+/// `crate::core::polyphase`) is given for each: that is the audio the preset
 /// holds back at 8 kHz; at 16 kHz it is half as much, at 48 kHz a sixth.
 ///
 /// * QUICK: the filter of the previous QUICK recipes, a Hann-windowed sinc of
@@ -194,7 +194,7 @@ const CASCADE_MAX_ADDED_MS: f64 = 0.75;
 /// (integer, below the higher): the preset's filter runs between the lower
 /// rate and `mid`, and between `mid` and the higher rate a filter as flat over
 /// the final passband, as deep, that stops from `mid − lower/2` (what lands
-/// in the final band; see `crate::cascade`). Only where the stream can align
+/// in the final band; see `crate::core::cascade`). Only where the stream can align
 /// the cascade's delay exactly (a whole pre-roll exists).
 fn cascade_for(spec: Spec, pair: &RatePair) -> Option<(f64, Stage, Stage)> {
     let Spec::Kaiser { pass, atten_db, .. } = spec else {

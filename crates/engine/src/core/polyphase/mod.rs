@@ -14,7 +14,7 @@
 //! samples (bit-identical for any push split) and the group delay is exactly
 //! `H / M` output frames.
 //!
-//! State is split as in `crate::shared_fft`:
+//! State is split as in `crate::core::fft`:
 //!
 //! * immutable per configuration (`L`, `M`, spec): the `L` phases of `K` taps,
 //!   each stored oldest-tap-first, built once and shared through a process-wide
@@ -49,8 +49,8 @@
 use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
 
-use crate::kernel::{Sink, Source};
-use crate::shared_cache::{get_or_make, SharedCache};
+use crate::core::shared_cache::{get_or_make, SharedCache};
+use crate::core::{Sink, Source};
 
 /// A low-pass response, relative to the lower of the two rates' Nyquist.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -58,7 +58,7 @@ pub enum Spec {
     /// The shortest Kaiser-windowed sinc that is flat (ripple `10^(−A/20)`) up to
     /// `pass` × the lower Nyquist and at least `atten_db` down from `stop` × the
     /// lower Nyquist on: `stop` is 1 for a preset's own filter, more for the
-    /// wide stage of a cascade (`crate::cascade`), which only has to remove
+    /// wide stage of a cascade (`crate::core::cascade`), which only has to remove
     /// what would land in the final band.
     Kaiser { pass: f64, stop: f64, atten_db: f64 },
     /// A Hann-windowed sinc `taps` taps long at the lower rate with its −6 dB
