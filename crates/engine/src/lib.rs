@@ -4,29 +4,32 @@
 //! No napi types live here, so everything is testable with `cargo test`. The
 //! public API is [`StreamResampler`], [`PcmResampler`], [`resample`], the
 //! sample formats and conversions ([`SampleFormat`], [`convert`], [`g711`]),
-//! [`Quality`], [`EngineError`] and the limits; the other modules are private:
+//! [`Quality`], [`EngineError`] and the limits. The other modules are private,
+//! listed so that each imports only those above it (and the crate root's
+//! `EngineError` and limits):
 //!
-//! * `rate` holds the arithmetic of a rate pair (`L/M`, ratio, FFT block
-//!   sizes, output length, alignment).
-//! * `presets` turns a [`Quality`] and a rate pair into a filter design.
-//! * `kernel` runs a design (our polyphase FIR, rubato's sinc resampler or the
-//!   shared FFT core) behind one push-oriented interface.
-//! * `polyphase` is the rational polyphase FIR core every preset uses at the
-//!   common rate pairs: output on every push, lag = the filter's half-length,
-//!   coefficient tables shared between instances.
-//! * `cascade` runs two polyphase stages in series through a rate between
-//!   the pair's, where that takes fewer taps per output frame (48k ↔ 16k,
-//!   8k ↔ 48k, …).
-//! * `shared_cache` keeps the FFT plans and polyphase tables that resamplers
-//!   of one configuration share.
-//! * `shared_fft` is the FFT overlap-add core (fallback for pairs whose
-//!   polyphase table would be too large), with its filter and plans shared
-//!   between instances.
-//! * `stream` adds what a streaming user needs on top: delay trimming, exact
-//!   output length on flush, reuse after flush, and the output conversion
-//!   (`format`: `f32` → `s16` rounding, G.711 encoding), into its own buffers or
-//!   a caller's.
-//! * `pcm` adds fixed formats, the equal-rate case and the one-shot [`resample`].
+//! * `rate`: the arithmetic of a rate pair (`L/M`, ratio, FFT block sizes,
+//!   output length, alignment).
+//! * `design/`: what to compute. `spec` (a low-pass response and its Kaiser or
+//!   Hann prototype), `presets` (which core and filter a [`Quality`] uses at a
+//!   rate pair), and their result, a `Design` (of one polyphase stage, a
+//!   `Stage` pair, or a fallback). It never imports `core/`.
+//! * `core/`: how. `io` (`Source`, `Sink`, the input FIFO and the output
+//!   scratch); the cores, which import `io` and `design/`, never the
+//!   dispatcher: `polyphase/` (the rational polyphase FIR every preset uses at
+//!   the common pairs: state in `mod`, the shared `table`, the feed loop in
+//!   `schedule`, one module per instruction set in `kernels/`), `cascade` (two
+//!   polyphase stages in series), and the fallbacks for pairs whose polyphase
+//!   table would be too large, `sinc` (rubato's) and `fft` (our shared FFT);
+//!   `shared_cache` (tables and plans that resamplers of one configuration
+//!   share). `core/mod.rs` is the dispatcher: one push-oriented `Core` over them.
+//! * `format` (the sample formats and their conversion rules) and `g711`.
+//! * `stream`: what a streaming user needs on top: delay trimming, exact output
+//!   length on flush, reuse after flush, and the output conversion (`format`:
+//!   `f32` → `s16` rounding, G.711 encoding), into its own buffers or a caller's.
+//! * `pcm`: fixed formats, the equal-rate case and the one-shot [`resample`].
+//!
+//! `tests/layering.rs` checks the import rules above.
 
 #![deny(missing_docs)]
 

@@ -4,7 +4,7 @@
 //! Everything the engine derives from it lives here: the ratio, FFT block sizes
 //! (multiples of `M` input frames, hence `L` output frames), the output length
 //! rule, and the pre-roll that makes a core's delay a whole number of output
-//! frames. The cores decide which alignment applies to them (`kernel.rs`).
+//! frames. The cores decide which alignment applies to them (`crate::core`).
 
 /// An input and an output rate, both in `[1, MAX_RATE]`, reduced to `L/M`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

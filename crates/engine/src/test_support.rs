@@ -1,6 +1,6 @@
 //! Helpers the engine's unit tests share (`cfg(test)` only).
 
-use crate::core::Sink;
+use crate::core::io::Sink;
 
 /// A sink that keeps every output sample.
 pub struct Collect(pub Vec<f32>);

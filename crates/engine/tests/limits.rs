@@ -158,7 +158,7 @@ fn construction_stays_within_64_mb_and_memory_bytes_is_the_real_heap() {
 
 /// Bytes of a shared FFT plan (reported by each of its users), from the block
 /// sizes in `describe()`; an upper bound of the estimate that the unit test
-/// `fft_plan_estimate_matches_the_heap_it_takes` (src/shared_fft.rs) checks.
+/// `fft_plan_estimate_matches_the_heap_it_takes` (src/core/fft.rs) checks.
 fn plan_allowance(describe: &str) -> usize {
     let Some(rest) = describe.strip_prefix("fft block ") else {
         return 0;

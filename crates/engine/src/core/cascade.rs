@@ -19,8 +19,9 @@
 
 use std::cell::RefCell;
 
-use crate::core::polyphase::{flush_step_for, PolyCore, Spec, HISTORY_BUDGET_BYTES};
-use crate::core::{Sink, Source};
+use crate::core::io::{Sink, Source};
+use crate::core::polyphase::{flush_step_for, PolyCore, HISTORY_BUDGET_BYTES};
+use crate::design::Stage;
 use crate::rate::RatePair;
 
 /// Samples of `mid` buffered per step: 8 KiB per thread, in thread-local
@@ -30,56 +31,6 @@ const MID_SAMPLES: usize = 2048;
 
 thread_local! {
     static MID: RefCell<[f32; MID_SAMPLES]> = const { RefCell::new([0.0; MID_SAMPLES]) };
-}
-
-/// A stage design: the pair it converts and its filter.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Stage {
-    pub input_rate: u32,
-    pub output_rate: u32,
-    pub spec: Spec,
-}
-
-impl Stage {
-    pub fn new(input_rate: u32, output_rate: u32, spec: Spec) -> Stage {
-        Stage {
-            input_rate,
-            output_rate,
-            spec,
-        }
-    }
-
-    fn pair(&self) -> RatePair {
-        RatePair::new(self.input_rate, self.output_rate)
-    }
-
-    /// Taps per output frame (`K`).
-    pub fn taps(&self) -> u64 {
-        let pair = self.pair();
-        self.spec.taps_per_phase(pair.up(), pair.down())
-    }
-
-    /// Half-length of the filter, ms: the lag it adds.
-    pub fn half_ms(&self) -> f64 {
-        let pair = self.pair();
-        let half = self.spec.half_taps(pair.up(), pair.down());
-        half as f64 * 1000.0 / (pair.up() as f64 * self.input_rate as f64)
-    }
-
-    /// Phases (`L`).
-    pub fn up(&self) -> u64 {
-        self.pair().up()
-    }
-
-    /// The delay of `first` then `second` in output frames, exactly, as
-    /// `(numerator, denominator)`: `H₁/M₁` frames of `mid` are `H₁·L₂/(M₁·M₂)`
-    /// output frames, plus the second stage's `H₂/M₂`.
-    pub fn delay_of(first: &Stage, second: &Stage) -> (u64, u64) {
-        let (p1, p2) = (first.pair(), second.pair());
-        let h1 = first.spec.half_taps(p1.up(), p1.down());
-        let h2 = second.spec.half_taps(p2.up(), p2.down());
-        (h1 * p2.up() + h2 * p1.down(), p1.down() * p2.down())
-    }
 }
 
 pub struct CascadeCore {
@@ -230,7 +181,8 @@ impl Sink for CountSamples {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::design::presets::{design_for, Design, Quality};
+    use crate::design::presets::{design_for, Quality};
+    use crate::design::Design;
     use crate::test_support::{same_bits, test_signal, Collect};
 
     fn stages(q: Quality, fin: u32, fout: u32) -> Option<(Stage, Stage)> {

@@ -21,7 +21,10 @@ use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use rubato::{calculate_cutoff, WindowFunction};
 
+use crate::core::io::{with_output_scratch, FrameFifo, Sink, Source};
 use crate::core::shared_cache::{get_or_make, SharedCache};
+use crate::rate::RatePair;
+use crate::EngineError;
 
 /// Configurations kept alive after their last user is dropped, so that a
 /// create/close cycle does not rebuild the filter and plans every time.
@@ -359,6 +362,110 @@ unsafe fn block_avx2(
     b: Buffers,
 ) {
     block(plan, overlap_all, ch, input, output, b)
+}
+
+/// FFT overlap-add resampler (bit-identical to `rubato::Fft`, one block per call,
+/// filter and plans shared between instances) behind an input FIFO.
+pub struct FftCore {
+    resampler: SharedFft,
+    channels: usize,
+    block_in: usize,
+    block_out: usize,
+    /// Input waiting for a full block.
+    fifo: FrameFifo,
+    delay: f64,
+}
+
+impl FftCore {
+    pub fn new(
+        block_in: usize,
+        window: rubato::WindowFunction,
+        pair: &RatePair,
+        channels: usize,
+    ) -> FftCore {
+        // The block sizes `rubato::Fft::new_custom(in, out, block_in, 1, …)` picks
+        // for its `FftResampler::new`: `block_in` is already a multiple of `M`.
+        let block_out = pair.fft_block_out(block_in);
+        let resampler = SharedFft::new(block_in, block_out, channels, window);
+        // Measured group delay of rubato's `Fft` (half an input block, at the output rate).
+        let delay = (block_in / 2) as f64 * pair.ratio();
+        FftCore {
+            channels,
+            block_in,
+            block_out,
+            fifo: FrameFifo::new(block_in, channels),
+            delay,
+            resampler,
+        }
+    }
+
+    pub fn feed(&mut self, source: Source, sink: &mut dyn Sink) -> Result<(), EngineError> {
+        let total = source.frames(self.channels);
+        let mut done = 0;
+        while done < total {
+            done += self.fifo.fill(source, done);
+            if self.fifo.is_full() {
+                let (resampler, fifo) = (&mut self.resampler, &mut self.fifo);
+                with_output_scratch(self.block_out * self.channels, |out| {
+                    resampler.process(fifo.samples(), out);
+                    sink.accept(out);
+                });
+                self.fifo.clear();
+            }
+        }
+        Ok(())
+    }
+}
+
+impl FftCore {
+    /// Pre-roll that makes the delay (half a block at the output rate) whole.
+    pub fn preroll(&self, pair: &RatePair) -> usize {
+        pair.fft_preroll((self.block_in / 2) as u64)
+    }
+
+    /// Group delay in output frames.
+    pub fn delay(&self) -> f64 {
+        self.delay
+    }
+
+    /// Silence frames per flush step: one block.
+    pub fn flush_step(&self) -> usize {
+        self.block_in
+    }
+
+    /// Forgets all history and buffered input, then feeds `preroll` frames of silence.
+    pub fn restart(&mut self, preroll: usize, sink: &mut dyn Sink) -> Result<(), EngineError> {
+        self.resampler.reset();
+        self.fifo.clear();
+        if preroll == 0 {
+            return Ok(());
+        }
+        self.feed(Source::Silence(preroll), sink)
+    }
+
+    /// Most output frames one block hands to the sink.
+    pub fn max_burst_frames(&self) -> usize {
+        self.block_out
+    }
+
+    /// Most output frames feeding `frames` more input frames can produce now.
+    pub fn max_output_frames(&self, frames: usize) -> usize {
+        (self.fifo.filled() + frames) / self.block_in * self.block_out
+    }
+
+    /// Heap bytes: the FIFO, the overlap and the (shared) plan.
+    pub fn memory_bytes(&self) -> usize {
+        self.fifo.memory_bytes() + self.resampler.memory_bytes()
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "fft block {} -> {} cutoff {:.4}",
+            self.block_in,
+            self.block_out,
+            self.resampler.cutoff()
+        )
+    }
 }
 
 #[cfg(test)]

@@ -23,9 +23,16 @@
 
 use rubato::{calculate_cutoff, WindowFunction};
 
-use crate::core::cascade::Stage;
-use crate::core::polyphase::{Spec, MAX_PHASE_TAPS, MAX_TABLE_TAPS};
+use crate::design::spec::Spec;
+use crate::design::{Design, Stage};
 use crate::rate::RatePair;
+
+/// Largest table built (`L · K` taps, `f32`): 4 MiB. Beyond it (huge `L`, e.g.
+/// 44100 → 47999) the presets fall back to the other cores.
+pub const MAX_TABLE_TAPS: u64 = 1 << 20;
+/// Longest phase built (taps per output frame): bounds the work per output frame
+/// and the history at high downsampling ratios.
+pub const MAX_PHASE_TAPS: u64 = 4096;
 
 /// The five presets, with the values of `@livekit/rtc-node`'s `AudioResamplerQuality`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -68,26 +75,6 @@ impl Quality {
             Quality::VeryHigh => "VERY_HIGH",
         }
     }
-}
-
-/// A concrete engine configuration for one rate pair.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Design {
-    /// Rational polyphase FIR designed from `spec` (see `crate::core::polyphase`).
-    Poly { spec: Spec },
-    /// Two polyphase stages in series (see `crate::core::cascade`).
-    Cascade { first: Stage, second: Stage },
-    /// Polyphase sinc FIR with `base_len` taps at the lower rate.
-    Sinc {
-        base_len: usize,
-        window: WindowFunction,
-    },
-    /// FFT overlap-add with a block of `block_in` input frames (a multiple of
-    /// `M`, see [`RatePair::fft_block_in`]).
-    Fft {
-        block_in: usize,
-        window: WindowFunction,
-    },
 }
 
 /// The response of each preset (see the module comment). Kaiser's estimate of
