@@ -42,4 +42,15 @@ try {
   throw loadError(cause);
 }
 
+// RTC_RESAMPLER_SIMD naming a kernel this CPU (or build) does not have: the
+// engine uses the best it has; say so once.
+const simd = binding.simdInfo();
+if (simd.requested != null && simd.requested !== simd.used) {
+  process.emitWarning(
+    `RTC_RESAMPLER_SIMD=${simd.requested}: no such kernel on this CPU (available: ` +
+      `${simd.available.join(', ')}); using ${simd.used}. Every kernel gives the same output.`,
+    { type: 'RtcResamplerWarning', code: 'RTC_RESAMPLER_SIMD_UNAVAILABLE' },
+  );
+}
+
 module.exports = binding;

@@ -60,6 +60,30 @@ pub fn quality_presets() -> Vec<QualityPreset> {
         .collect()
 }
 
+/// The dot-product kernels of this process: `RTC_RESAMPLER_SIMD`'s value
+/// (if set), the kernel in use, and every kernel this CPU can run. Every kernel
+/// gives the same output bits.
+#[napi(object)]
+pub struct SimdInfo {
+    /// `RTC_RESAMPLER_SIMD`, when set and not empty (lower-cased).
+    pub requested: Option<String>,
+    /// `"portable"`, `"avx2"`, `"avx512"` or `"neon"`.
+    pub used: String,
+    /// Every kernel this CPU can run, slowest first.
+    pub available: Vec<String>,
+}
+
+/// The engine's kernel choice (made once per process).
+#[napi]
+pub fn simd_info() -> SimdInfo {
+    let s = engine::simd();
+    SimdInfo {
+        requested: s.requested,
+        used: s.used.to_string(),
+        available: s.available.iter().map(|a| a.to_string()).collect(),
+    }
+}
+
 /// The sample format names in index order (the engine's `SampleFormat`): the
 /// one definition `lib/validate.js` checks format options against.
 #[napi]

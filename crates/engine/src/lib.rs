@@ -48,6 +48,34 @@ pub use format::{convert, f32_to_s16, s16_to_f32, Input, Output, OutputMut, Samp
 pub use pcm::{resample, resample_output_samples, OwnedOutput, PcmResampler};
 pub use stream::{too_large_error, StreamResampler};
 
+/// The dot-product kernels of this process: what `RTC_RESAMPLER_SIMD` asked
+/// for (if set), the one every polyphase core uses, and all this CPU can run.
+/// Every kernel gives the same output bits; only speed differs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Simd {
+    /// `RTC_RESAMPLER_SIMD`'s value, when set and not empty.
+    pub requested: Option<String>,
+    /// The kernel in use: `portable`, `avx2`, `avx512` or `neon`.
+    pub used: &'static str,
+    /// Every kernel this CPU can run, slowest first.
+    pub available: Vec<&'static str>,
+}
+
+/// The kernel choice of this process (made once, on first use).
+pub fn simd() -> Simd {
+    use crate::core::polyphase::kernels::Isa;
+    let s = Isa::selection();
+    Simd {
+        requested: s.requested.clone(),
+        used: s.used.name(),
+        available: Isa::ALL
+            .iter()
+            .filter(|i| i.available())
+            .map(|i| i.name())
+            .collect(),
+    }
+}
+
 /// Highest accepted sample rate (Hz); the lowest is 1.
 pub const MAX_RATE: u32 = 768_000;
 /// Most interleaved channels per resampler.

@@ -7,7 +7,6 @@
 //!
 //! ```sh
 //! GOLDEN_BLESS=1 cargo test -p rtc-resampler-engine --test golden
-//! GOLDEN_BLESS=1 cargo test -p rtc-resampler-engine --features portable-kernel --test golden
 //! ```
 //!
 //! Each configuration (rate pair, preset, 1 or 2 channels) runs twice, `s16` in
@@ -16,16 +15,13 @@
 //! and a flush, so reuse after flush is covered). The line also names the core
 //! (first word of `describe()`), so a configuration that changes core shows.
 //!
-//! The polyphase core picks its dot-product kernel at run time (AVX2 + FMA, or
-//! portable), and the two round differently (a fused multiply-add against a
-//! multiply then an add), so the file holds one section per architecture and
-//! kernel, each line prefixed by it (`x86_64-avx2-fma`, `x86_64-portable`).
-//! A run checks and records its own section; the cargo feature
-//! `portable-kernel` selects the portable kernel on an AVX2 machine:
-//!
-//! ```sh
-//! cargo test -p rtc-resampler-engine --features portable-kernel --test golden
-//! ```
+//! The polyphase core picks its dot-product kernel at run time (portable,
+//! AVX2, AVX-512, NEON), and every kernel must give the same bits:
+//! [`every_kernel_gives_the_golden_bits`] runs this test once per kernel the
+//! CPU has, forced with `RTC_RESAMPLER_SIMD`. The fallback cores (rubato's
+//! sinc, the FFT core) use their crates' own SIMD, whose bits may differ
+//! between architectures, so the file holds one section per architecture
+//! (`x86_64`, `aarch64`), each line prefixed by it.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -174,16 +170,9 @@ fn current() -> BTreeMap<String, String> {
     lines
 }
 
-/// The section this build checks: architecture and polyphase kernel.
+/// The section this build checks: its architecture.
 fn section() -> String {
-    #[cfg(target_arch = "x86_64")]
-    let avx2 = !cfg!(feature = "portable-kernel")
-        && std::arch::is_x86_feature_detected!("avx2")
-        && std::arch::is_x86_feature_detected!("fma");
-    #[cfg(not(target_arch = "x86_64"))]
-    let avx2 = false;
-    let kernel = if avx2 { "avx2-fma" } else { "portable" };
-    format!("{}-{kernel}", std::env::consts::ARCH)
+    std::env::consts::ARCH.to_string()
 }
 
 fn golden_path() -> PathBuf {
@@ -191,11 +180,10 @@ fn golden_path() -> PathBuf {
 }
 
 const HEADER: &str = "\
-# Golden output of crates/engine/tests/golden.rs: section (architecture and
-# polyphase kernel), configuration, core, then frames and FNV-1a 64 hash of
-# the s16 run and of the f32 run. Regenerate (each run writes its section):
+# Golden output of crates/engine/tests/golden.rs: section (architecture),
+# configuration, core, then frames and FNV-1a 64 hash of the s16 run and of
+# the f32 run. Regenerate (each run writes its architecture's section):
 #   GOLDEN_BLESS=1 cargo test -p rtc-resampler-engine --test golden
-#   GOLDEN_BLESS=1 cargo test -p rtc-resampler-engine --features portable-kernel --test golden
 ";
 
 /// The recorded lines of every section: `(section, configuration) → values`.
@@ -213,6 +201,14 @@ fn recorded(text: &str) -> BTreeMap<(String, String), String> {
 
 #[test]
 fn output_matches_the_golden_hashes() {
+    // A forced kernel must be the one that runs (else this would test another).
+    let simd = rtc_resampler_engine::simd();
+    if let Some(requested) = &simd.requested {
+        assert_eq!(
+            simd.used, requested,
+            "RTC_RESAMPLER_SIMD={requested} is not available here"
+        );
+    }
     let got = current();
     assert!(got.len() >= 160, "{} configurations", got.len());
     let (path, section) = (golden_path(), section());
@@ -262,4 +258,34 @@ fn output_matches_the_golden_hashes() {
         "{section}: output differs from {}:\n{report}",
         path.display()
     );
+}
+
+/// [`output_matches_the_golden_hashes`] in a child process per kernel this CPU
+/// runs (`RTC_RESAMPLER_SIMD`, read once per process): all give the same bits.
+#[test]
+fn every_kernel_gives_the_golden_bits() {
+    if std::env::var_os("GOLDEN_BLESS").is_some()
+        || std::env::var_os("RTC_RESAMPLER_SIMD").is_some()
+    {
+        return; // blessing records one run; a child must not start more children
+    }
+    let kernels = rtc_resampler_engine::simd().available;
+    assert!(kernels.contains(&"portable"), "{kernels:?}");
+    for kernel in kernels {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "output_matches_the_golden_hashes",
+                "--exact",
+                "--test-threads=1",
+            ])
+            .env("RTC_RESAMPLER_SIMD", kernel)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "kernel {kernel}:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }

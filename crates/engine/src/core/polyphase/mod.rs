@@ -40,7 +40,7 @@
 //! (`c[j] · (w[j] + w[K−1−j])`, half the multiplies but three loads per eight
 //! of them and a lane reversal), which is therefore not done.
 
-mod kernels;
+pub(crate) mod kernels;
 mod schedule;
 mod table;
 
@@ -113,9 +113,10 @@ impl PolyCore {
             step_q: m / l,
             step_r: m % l,
             channels,
-            isa: Isa::detect(),
+            isa: Isa::Portable,
             table,
         };
+        core.isa = Isa::for_core(core.pairs_phases());
         // The history starts zeroed; `clear` would only zero it again.
         core.rewind();
         core

@@ -337,10 +337,7 @@ fn run_phase<K: Kernel>(
     let (ch, up, down) = (v.ch, v.up, v.down);
     let coeffs = v.phase(p);
     while q < limit {
-        let g = 1
-            + (q + up < limit) as usize
-            + (q + 2 * up < limit) as usize
-            + (q + 3 * up < limit) as usize;
+        let g = 1 + (1..K::GROUP).take_while(|i| q + i * up < limit).count();
         if g == 1 {
             if ch == 1 {
                 match pending.take() {
@@ -364,6 +361,7 @@ fn run_phase<K: Kernel>(
                 }
             }
         } else if ch == 2 && g <= 3 {
+            // (A kernel with GROUP > 3 takes stereo groups channel by channel below.)
             // Both channels of g outputs against one load of the phase.
             let w = |i: usize, c: usize| v.window(c, e + i * down);
             let y: &[f32] = match g {
@@ -381,6 +379,10 @@ fn run_phase<K: Kernel>(
             for c in 0..ch {
                 let w = |i: usize| v.window(c, e + i * down);
                 let y: &[f32] = match g {
+                    8 => &K::dot::<8>([w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7)], coeffs),
+                    7 => &K::dot::<7>([w(0), w(1), w(2), w(3), w(4), w(5), w(6)], coeffs),
+                    6 => &K::dot::<6>([w(0), w(1), w(2), w(3), w(4), w(5)], coeffs),
+                    5 => &K::dot::<5>([w(0), w(1), w(2), w(3), w(4)], coeffs),
                     4 => &K::dot::<4>([w(0), w(1), w(2), w(3)], coeffs),
                     3 => &K::dot::<3>([w(0), w(1), w(2)], coeffs),
                     _ => &K::dot::<2>([w(0), w(1)], coeffs),

@@ -146,7 +146,7 @@ fn dot_sep<const N: usize>(w: [&[f32]; N], c: [&[f32]; N]) -> [f32; N] {
 /// shuffles shared. A horizontal sum per output was about a tenth of a QUICK
 /// stereo push.
 #[inline(always)]
-unsafe fn hsum_n<const N: usize>(v: [__m256; N]) -> [f32; N] {
+pub(super) unsafe fn hsum_n<const N: usize>(v: [__m256; N]) -> [f32; N] {
     let mut out = [0.0f32; N];
     let mut k = 0;
     while k + 4 <= N {

@@ -1,10 +1,19 @@
 //! Dot products of history windows with phases, one module per instruction
 //! set, each behind one `cfg`; [`Isa`] picks one at run time and runs a
-//! [`Job`] (the feed loop) compiled for it.
+//! [`Job`] (the feed loop) compiled for it. Every kernel gives the same bits
+//! (the same fused multiply-adds in the same order), so the choice changes
+//! speed only. `RTC_RESAMPLER_SIMD` (read once) forces one, for tests and
+//! benchmarks.
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
+#[cfg(target_arch = "aarch64")]
+mod neon;
 mod portable;
+
+use std::sync::OnceLock;
 
 pub use portable::Portable;
 
@@ -15,6 +24,11 @@ pub use portable::Portable;
 /// an output's bits do not depend on how outputs were grouped, hence on the
 /// push sizes. Windows and phases are `K` long, `K` a multiple of 8.
 pub trait Kernel {
+    /// The most outputs of one phase computed together (2 to 8): enough
+    /// independent accumulator chains to hide the fused multiply-add latency.
+    /// A 16-lane kernel keeps one chain per window where an 8-lane one keeps
+    /// two, so it needs twice the windows.
+    const GROUP: usize = 4;
     /// `N` windows against one phase.
     fn dot<const N: usize>(w: [&[f32]; N], c: &[f32]) -> [f32; N];
     /// Two windows, each with its own phase (two outputs of a mono stream):
@@ -33,26 +47,109 @@ pub trait Job {
     fn run<K: Kernel>(self);
 }
 
-/// The instruction set a core's kernels use, detected once per core.
+/// The instruction set a core's kernels use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Isa {
     Portable,
     #[cfg(target_arch = "x86_64")]
     Avx2Fma,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+    #[cfg(target_arch = "aarch64")]
+    Neon,
+}
+
+/// What `RTC_RESAMPLER_SIMD` asked for and what runs.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    /// The variable's value, when set and not empty.
+    pub requested: Option<String>,
+    /// The kernel every polyphase core of this process uses.
+    pub used: Isa,
 }
 
 impl Isa {
-    /// The fastest the CPU has; the cargo feature `portable-kernel` (test
-    /// builds) forces [`Isa::Portable`].
-    pub fn detect() -> Isa {
-        if cfg!(feature = "portable-kernel") {
-            return Isa::Portable;
-        }
+    /// Every kernel this build has, fastest last.
+    pub const ALL: &'static [Isa] = &[
+        Isa::Portable,
         #[cfg(target_arch = "x86_64")]
-        if avx2::detected() {
+        Isa::Avx2Fma,
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512,
+        #[cfg(target_arch = "aarch64")]
+        Isa::Neon,
+    ];
+
+    /// The name `RTC_RESAMPLER_SIMD` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Isa::Portable => "portable",
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2Fma => "avx2",
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => "avx512",
+            #[cfg(target_arch = "aarch64")]
+            Isa::Neon => "neon",
+        }
+    }
+
+    /// Whether this CPU can run it.
+    pub fn available(self) -> bool {
+        match self {
+            Isa::Portable => true,
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2Fma => avx2::detected(),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => avx512::detected(),
+            #[cfg(target_arch = "aarch64")]
+            Isa::Neon => true,
+        }
+    }
+
+    /// The fastest kernel this CPU can run.
+    fn best() -> Isa {
+        *Isa::ALL
+            .iter()
+            .rev()
+            .find(|isa| isa.available())
+            .unwrap_or(&Isa::Portable)
+    }
+
+    /// The process's choice: `RTC_RESAMPLER_SIMD` when it names a kernel the
+    /// CPU has, else the fastest it has.
+    pub fn selection() -> &'static Selection {
+        static SELECTION: OnceLock<Selection> = OnceLock::new();
+        SELECTION.get_or_init(|| {
+            let requested = std::env::var("RTC_RESAMPLER_SIMD")
+                .ok()
+                .map(|v| v.trim().to_ascii_lowercase())
+                .filter(|v| !v.is_empty());
+            let forced = Isa::ALL
+                .iter()
+                .copied()
+                .find(|isa| requested.as_deref() == Some(isa.name()) && isa.available());
+            Selection {
+                requested,
+                used: forced.unwrap_or_else(Isa::best),
+            }
+        })
+    }
+
+    /// The kernel a new core uses: [`Isa::selection`]'s, except that where
+    /// AVX-512 was not asked for by name, only cores whose schedule pairs
+    /// phases (upsampling) take it. Measured on an AVX-512 Xeon (preset_cost,
+    /// docs/decisions/avx512-kernel.md), its one 16-lane chain per window made
+    /// the one-phase (downsampling) schedule 1.2–3.6× slower than AVX2's two
+    /// 8-lane chains, even eight windows at a time; paired phases give it two
+    /// chains per window. The bits are the same either way.
+    pub fn for_core(pairs_phases: bool) -> Isa {
+        let s = Isa::selection();
+        #[cfg(target_arch = "x86_64")]
+        if s.used == Isa::Avx512 && !pairs_phases && s.requested.as_deref() != Some("avx512") {
             return Isa::Avx2Fma;
         }
-        Isa::Portable
+        let _ = pairs_phases;
+        s.used
     }
 
     /// Runs `job` with this instruction set's kernel.
@@ -60,9 +157,13 @@ impl Isa {
     pub fn run<J: Job>(self, job: J) {
         match self {
             Isa::Portable => job.run::<Portable>(),
-            // SAFETY: `detect` chose it, so the CPU has AVX2 and FMA.
+            // SAFETY: the variants below are only chosen when `available`.
             #[cfg(target_arch = "x86_64")]
             Isa::Avx2Fma => unsafe { avx2::run(job) },
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => unsafe { avx512::run(job) },
+            #[cfg(target_arch = "aarch64")]
+            Isa::Neon => neon::run(job),
         }
     }
 }
@@ -70,6 +171,51 @@ impl Isa {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every kernel this CPU runs gives the portable kernel's bits, for every
+    /// length shape (whole 16-tap blocks, a last half block) and grouping.
+    #[test]
+    fn every_kernel_gives_the_portable_bits() {
+        let w: Vec<f32> = (0..700)
+            .map(|i| ((i * 7919 % 2003) as f32 - 1001.0) / 977.0)
+            .collect();
+        let c: Vec<f32> = (0..600)
+            .map(|i| ((i * 104729 % 1009) as f32 - 504.0) / 1999.0)
+            .collect();
+        fn all<K: Kernel>(w: &[f32], c: &[f32]) -> Vec<u32> {
+            let mut out = Vec::new();
+            for n in [8usize, 16, 24, 40, 56, 64, 72, 520, 528, 600] {
+                let c = &c[..n];
+                let win = |o: usize| &w[o..o + n];
+                out.extend(K::dot::<1>([win(1)], c).map(f32::to_bits));
+                out.extend(
+                    K::dot::<6>([win(0), win(5), win(9), win(17), win(33), win(99)], c)
+                        .map(f32::to_bits),
+                );
+                out.extend(K::dot1x2([win(2), win(7)], [c, &c[..n]]).map(f32::to_bits));
+                let r: Vec<f32> = c.iter().rev().copied().collect();
+                out.extend(
+                    K::dot2p::<4>([win(0), win(3), win(50), win(77)], [c, &r])
+                        .as_flattened()
+                        .iter()
+                        .map(|x| x.to_bits()),
+                );
+            }
+            out
+        }
+        let want = all::<Portable>(&w, &c);
+        #[cfg(target_arch = "x86_64")]
+        {
+            if avx2::detected() {
+                assert_eq!(all::<avx2::Avx2>(&w, &c), want, "avx2");
+            }
+            if avx512::detected() {
+                assert_eq!(all::<avx512::Avx512>(&w, &c), want, "avx512");
+            }
+        }
+        #[cfg(target_arch = "aarch64")]
+        assert_eq!(all::<neon::Neon>(&w, &c), want, "neon");
+    }
 
     /// Each kernel computes a window with the same bits alone, beside another
     /// channel or among four outputs (so grouping never changes the output), and
@@ -126,5 +272,11 @@ mod tests {
         if avx2::detected() {
             check::<avx2::Avx2>(&w, &c);
         }
+        #[cfg(target_arch = "x86_64")]
+        if avx512::detected() {
+            check::<avx512::Avx512>(&w, &c);
+        }
+        #[cfg(target_arch = "aarch64")]
+        check::<neon::Neon>(&w, &c);
     }
 }

@@ -1,4 +1,8 @@
-//! The portable kernel: 16 independent lanes that the compiler vectorises.
+//! The portable kernel: 16 independent lanes. Each product is added with one
+//! rounding (`mul_add`, a fused multiply-add), as the SIMD kernels do, so that
+//! every kernel gives the same bits. Where the CPU has no FMA instruction
+//! (x86-64 without FMA) `mul_add` is a slower library call; such CPUs are rare
+//! and still get exact, if slower, output.
 
 use super::Kernel;
 
@@ -15,14 +19,14 @@ impl Portable {
         while j + W <= n {
             let (x, y) = (&w[j..j + W], &c[j..j + W]);
             for i in 0..W {
-                acc[i] += x[i] * y[i];
+                acc[i] = x[i].mul_add(y[i], acc[i]);
             }
             j += W;
         }
         if j + 8 <= n {
             let (x, y) = (&w[j..j + 8], &c[j..j + 8]);
             for i in 0..8 {
-                acc[i] += x[i] * y[i];
+                acc[i] = x[i].mul_add(y[i], acc[i]);
             }
         }
         let mut v = [0.0f32; 8];
