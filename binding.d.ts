@@ -96,3 +96,20 @@ export declare function resamplePcmAsync(samples: Int16Array | Float32Array | Ui
  * one definition `lib/validate.js` checks format options against.
  */
 export declare function sampleFormats(): Array<string>
+
+/** The engine's kernel choice (made once per process). */
+export declare function simdInfo(): SimdInfo
+
+/**
+ * The dot-product kernels of this process: `RTC_RESAMPLER_SIMD`'s value
+ * (if set), the kernel in use, and every kernel this CPU can run. Every kernel
+ * gives the same output bits.
+ */
+export interface SimdInfo {
+  /** `RTC_RESAMPLER_SIMD`, when set and not empty (lower-cased). */
+  requested?: string
+  /** `"portable"`, `"avx2"`, `"avx512"` or `"neon"`. */
+  used: string
+  /** Every kernel this CPU can run, slowest first. */
+  available: Array<string>
+}

@@ -850,3 +850,4 @@ module.exports.qualityPresets = nativeBinding.qualityPresets
 module.exports.resamplePcm = nativeBinding.resamplePcm
 module.exports.resamplePcmAsync = nativeBinding.resamplePcmAsync
 module.exports.sampleFormats = nativeBinding.sampleFormats
+module.exports.simdInfo = nativeBinding.simdInfo
