@@ -7,12 +7,15 @@ import type * as web from 'node:stream/web';
  * rtc-resampler: a fast, exact, allocation-free audio resampler for Node.js,
  * API-compatible with `@livekit/rtc-node`'s `AudioResampler`.
  *
- * Errors: `TypeError` for a value of the wrong type (a non-number argument, a
- * frame that is not an object, `frame.data` that is not an `Int16Array`, a chunk
- * that is not bytes, an unsupported option); `RangeError` for a number out of
- * range or a frame whose format does not fit (rate, channels, a length that is
- * not a whole number of frames); `Error` for state (a closed resampler, a byte
- * stream ending inside a frame).
+ * Errors have Node's shape, the built-in class and a Node code in `code`:
+ * `TypeError` `ERR_INVALID_ARG_TYPE` for a value of the wrong type (a non-number
+ * argument, a frame that is not an object, `frame.data` that is not an
+ * `Int16Array`, a chunk that is not bytes); `RangeError` `ERR_OUT_OF_RANGE` for a
+ * number or size out of range (rates, channels, `chunkMs`, an `out` too small);
+ * `ERR_INVALID_ARG_VALUE` for a value that is not accepted (a `RangeError`: a
+ * quality that is not a preset, an unknown format, a frame whose format does not
+ * fit; a `TypeError`: an unsupported option); `Error` `ERR_INVALID_STATE` for a
+ * closed resampler. A byte stream ending inside a frame is an `Error` without a code.
  */
 
 /** Resampling presets; same names and values as `@livekit/rtc-node`. */
@@ -62,7 +65,7 @@ export declare class AudioFrame implements AudioFrameLike {
 /**
  * Concatenates frames of one format (compared with `!=`, as rtc-node does). A
  * single frame is returned as is.
- * @throws RangeError `buffer is empty`, `sample rate mismatch…`, `channel mismatch…`
+ * @throws RangeError (`ERR_INVALID_ARG_VALUE`) `buffer is empty`, `sample rate mismatch…`, `channel mismatch…`
  */
 export declare function combineAudioFrames<F extends AudioFrameLike>(buffer: F | F[]): F;
 
@@ -80,8 +83,10 @@ export declare class AudioResampler<F extends AudioFrameLike = AudioFrame> {
    * @param outputRate integer Hz in [1, 768000]; the larger rate at most 96 × the smaller (`MAX_RATIO`)
    * @param channels integer in [1, 64], default 1
    * @param quality default `AudioResamplerQuality.MEDIUM`
-   * @throws TypeError for a non-number argument, RangeError for one out of range
-   *   (including a rate pair beyond the engine's maximum ratio)
+   * @throws TypeError (`ERR_INVALID_ARG_TYPE`) for a non-number argument,
+   *   RangeError for one out of range (`ERR_OUT_OF_RANGE`, including a rate pair
+   *   beyond the engine's maximum ratio) or a quality that is not a preset
+   *   (`ERR_INVALID_ARG_VALUE`)
    */
   constructor(inputRate: number, outputRate: number, channels?: number, quality?: AudioResamplerQuality);
   get inputRate(): number;
@@ -99,11 +104,13 @@ export declare class AudioResampler<F extends AudioFrameLike = AudioFrame> {
    * `samplesPerChannel * channels` fits in `data`, otherwise all of `data`'s whole
    * frames (as rtc-node does). Output frames are built with the frame's class when
    * it builds a frame, else with this package's `AudioFrame`.
-   * @throws TypeError if `frame` is not a frame, `frame.data` not an Int16Array or
-   *   a field not a number; RangeError if its sampleRate/channels differ from the
-   *   resampler's or its data is not a whole number of frames (or empty while
-   *   `samplesPerChannel` is not 0); Error if the resampler is closed. A push that
-   *   throws changes nothing.
+   * @throws TypeError (`ERR_INVALID_ARG_TYPE`) if `frame` is not a frame,
+   *   `frame.data` not an Int16Array or a field not a number; RangeError if a field
+   *   is out of range (`ERR_OUT_OF_RANGE`), or its sampleRate/channels differ from
+   *   the resampler's or its data is not a whole number of frames (or empty while
+   *   `samplesPerChannel` is not 0) (`ERR_INVALID_ARG_VALUE`); Error
+   *   (`ERR_INVALID_STATE`) if the resampler is closed. A push that throws changes
+   *   nothing.
    */
   push<G extends AudioFrameLike>(frame: G): G[];
   /**
@@ -160,7 +167,7 @@ export interface ResampleStreamOptions {
  * `webStream.pipeThrough(createResampleTransform(opts))` types as
  * `node:stream/web`'s and `domStream.pipeThrough(...)` as the DOM's), else the
  * global `TransformStream`. At runtime it is Node's one `TransformStream` class.
- * @throws TypeError / RangeError for bad options
+ * @throws TypeError / RangeError for bad options, with the codes of the README's "Errors"
  */
 export declare function createResampleTransform<
   F extends AudioFrameLike = AudioFrame,
@@ -178,7 +185,7 @@ export declare function createResampleTransform<
  * the input frame's class and carry its userdata (flushed tails get `{}`).
  * Every frame is read once and validated, passed-on ones too. Takes and returns
  * streams of either flavour (global/DOM or `node:stream/web`).
- * @throws TypeError / RangeError for bad options
+ * @throws TypeError / RangeError for bad options, with the codes of the README's "Errors"
  */
 export declare function resampleStream<F extends AudioFrameLike = AudioFrame>(
   options: ResampleStreamOptions & { stream: AnyReadableStream<F> },
@@ -233,7 +240,7 @@ export type PcmByteFormat = 's16le' | 'f32le' | 'mulaw' | 'alaw';
  * shorter). Emits an Error if the input ends inside a frame. A chunk that is not
  * a `Buffer`/`Uint8Array` (a string, an `Int16Array`, ...) destroys the stream
  * with a TypeError.
- * @throws TypeError / RangeError for bad options
+ * @throws TypeError / RangeError for bad options, with the codes of the README's "Errors"
  */
 export declare class PcmResampleTransform extends Transform {
   constructor(options: PcmResampleTransformOptions);
@@ -285,10 +292,12 @@ export interface PcmResamplerOptions<I extends SampleFormat = SampleFormat, O ex
  * Where a filter runs, `f32` input beyond ±1e20 (infinities too) is clamped to
  * it, so finite input gives finite output, and subnormal input is read as 0.
  *
- * @throws TypeError for a wrong option type or a typed array of the wrong type,
- *   RangeError for an option out of range, a length that is not a whole number
- *   of frames, or an `out` smaller than `maxOutputFrames` or sharing memory with
- *   the samples (nothing is consumed)
+ * @throws TypeError for a wrong option type or a typed array of the wrong type
+ *   (`ERR_INVALID_ARG_TYPE`) or an unknown option (`ERR_INVALID_ARG_VALUE`);
+ *   RangeError for an option out of range or an `out` smaller than
+ *   `maxOutputFrames` or sharing memory with the samples (`ERR_OUT_OF_RANGE`), a
+ *   quality or format that is not one of the enum's or a length that is not a
+ *   whole number of frames (`ERR_INVALID_ARG_VALUE`); nothing is consumed
  */
 export declare class PcmResampler<I extends SampleFormat = 's16', O extends SampleFormat = I> {
   constructor(options: PcmResamplerOptions<I, O>);

@@ -2,7 +2,8 @@
 
 // Bad-input matrix: every argument of every public function and constructor gets
 // wrong types and out-of-range values. Each must throw the documented error class
-// with a message naming the argument, and leave the resampler exactly as it was:
+// with Node's code for it (`expectCoded`) and a message naming the argument, and
+// leave the resampler exactly as it was:
 // the output of a resampler that rejected bad frames is bit-identical to that of
 // one that never saw them (no partial output lost, no state changed).
 // The cases that crash, abort or hang @livekit/rtc-node also run in child
@@ -10,8 +11,62 @@
 
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
-const { AudioResampler, AudioResamplerQuality, AudioFrame, combineAudioFrames } = require('..');
+const {
+  AudioResampler,
+  AdaptiveAudioResampler,
+  AudioResamplerQuality,
+  AudioFrame,
+  combineAudioFrames,
+  PcmResampler,
+  PcmResampleTransform,
+  resample,
+  resampleAsync,
+  resampleStream,
+  createResampleTransform,
+} = require('..');
+const { isNativeError } = require('node:util').types;
 const { noise } = require('./helpers/signals.js');
+
+// ---------------------------------------------------------------- the error policy
+
+const TYPE = 'ERR_INVALID_ARG_TYPE';
+const RANGE = 'ERR_OUT_OF_RANGE';
+const VALUE = 'ERR_INVALID_ARG_VALUE';
+/** The code a class carries unless a case names another. */
+const DEFAULT_CODE = { TypeError: TYPE, RangeError: RANGE, Error: 'ERR_INVALID_STATE' };
+/**
+ * The codes each class may carry (README, "Errors"): a throw without one of
+ * them fails every case below.
+ */
+const CODES = { TypeError: [TYPE, VALUE], RangeError: [RANGE, VALUE], Error: ['ERR_INVALID_STATE'] };
+
+/**
+ * Node's shape: the built-in class (exactly: a RangeError is not an `Error` case)
+ * and its name, and `code` an own enumerable property. The class is compared by
+ * name: errors made by the binding belong to Node's realm, not to jest's.
+ */
+function expectCoded(error, ErrorClass, code = DEFAULT_CODE[ErrorClass.name]) {
+  expect(isNativeError(error)).toBe(true);
+  expect(Object.getPrototypeOf(error).constructor.name).toBe(ErrorClass.name);
+  expect(error.name).toBe(ErrorClass.name);
+  expect(CODES[ErrorClass.name]).toContain(error.code);
+  expect(Object.getOwnPropertyDescriptor(error, 'code')).toEqual({
+    value: code,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+}
+
+/** The error `call` throws (fails if it returns). */
+function thrown(call) {
+  try {
+    call();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a throw');
+}
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -86,17 +141,30 @@ for (const arg of ARG_ORDER) {
     ctorCases.push([arg, "'MEDIUM' (a name, not a value)", 'MEDIUM', TypeError]);
   }
 }
+// A quality is a preset (an enum), not a range: a number that is not one is ERR_INVALID_ARG_VALUE.
+const ctorCode = (arg, ErrorClass) =>
+  arg === 'quality' && ErrorClass === RangeError ? VALUE : DEFAULT_CODE[ErrorClass.name];
 
 describe('constructor rejects bad arguments', () => {
   test.each(ctorCases)('%s = %s -> %p naming it', (arg, _label, value, ErrorClass) => {
-    let error;
-    try {
-      construct({ [arg]: value });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ErrorClass);
+    const error = thrown(() => construct({ [arg]: value }));
+    expectCoded(error, ErrorClass, ctorCode(arg, ErrorClass));
     expect(error.message).toContain(arg);
+  });
+
+  test.each(ctorCases)('AdaptiveAudioResampler: %s = %s -> %p with the same code', (arg, _label, value, ErrorClass) => {
+    const args = { ...GOOD, [arg]: value };
+    const error = thrown(() => new AdaptiveAudioResampler(...ARG_ORDER.map((k) => args[k])));
+    expectCoded(error, ErrorClass, ctorCode(arg, ErrorClass));
+    expect(error.message).toContain(arg);
+  });
+
+  test('a rate pair beyond MAX_RATIO is ERR_OUT_OF_RANGE (from the engine)', () => {
+    expectCoded(
+      thrown(() => new AudioResampler(1, 768000)),
+      RangeError,
+      'ERR_OUT_OF_RANGE',
+    );
   });
 
   // Extreme rates are paired with a rate within the engine's maximum ratio.
@@ -142,7 +210,9 @@ const CONFIGS = [
 
 /**
  * Bad frames for a resampler of `rate` Hz and `ch` channels, as
- * [label, makeFrame, expected error class, message regex].
+ * [label, makeFrame, expected error class, message regex, code]. The code is the
+ * class's default (`DEFAULT_CODE`) unless given: ERR_INVALID_ARG_VALUE for a
+ * frame that does not fit (another format, data empty or not whole frames).
  */
 function badFrames(rate, ch) {
   const n = 160;
@@ -152,17 +222,19 @@ function badFrames(rate, ch) {
   // Error policy: TypeError for a value of the wrong type, RangeError for a number
   // out of range or a format that does not fit the resampler.
   const cls = (value) => (typeof value === 'number' ? RangeError : TypeError);
-  const rateCase = (label, value) => [
+  const rateCase = (label, value, code) => [
     `sampleRate = ${label}`,
     () => frame({ sampleRate: value }),
     cls(value),
     /frame\.sampleRate/,
+    code,
   ];
-  const chCase = (label, value) => [
+  const chCase = (label, value, code) => [
     `channels = ${label}`,
     () => frame({ channels: value }),
     cls(value),
     /frame\.channels/,
+    code,
   ];
   const spcCase = (label, value) => [
     `samplesPerChannel = ${label}`,
@@ -207,15 +279,16 @@ function badFrames(rate, ch) {
       () => frame({ data: detachedInt16Array(n * ch) }),
       RangeError,
       /frame\.data has 0 samples/,
+      VALUE,
     ],
-    rateCase('another rate', rate === 16000 ? 48000 : 16000),
-    rateCase('rate + 1', rate + 1),
+    rateCase('another rate', rate === 16000 ? 48000 : 16000, VALUE),
+    rateCase('rate + 1', rate + 1, VALUE),
     rateCase('a numeric string', String(rate)),
     rateCase('NaN', NaN),
     rateCase('undefined', undefined),
     rateCase('rate + 0.5', rate + 0.5),
     rateCase('0', 0),
-    chCase('another count', ch + 1),
+    chCase('another count', ch + 1, VALUE),
     chCase('0', 0),
     chCase('undefined', undefined),
     chCase('a numeric string', String(ch)),
@@ -232,6 +305,7 @@ function badFrames(rate, ch) {
       () => frame({ data: new Int16Array(0) }),
       RangeError,
       /frame\.data has 0 samples.*empty/,
+      VALUE,
     ],
     spcCase('2**53 (not a safe integer)', 2 ** 53),
     ...(ch === 2
@@ -241,6 +315,7 @@ function badFrames(rate, ch) {
             () => frame({ data: noise(2 * n - 1, 9) }),
             RangeError,
             /frame\.data has 319 samples.*not a whole number of 2-channel frames/,
+            VALUE,
           ],
         ]
       : []),
@@ -249,13 +324,13 @@ function badFrames(rate, ch) {
 
 const pushCases = [];
 for (const [name, rate, out, ch, q] of CONFIGS) {
-  for (const [label, make, ErrorClass, re] of badFrames(rate, ch)) {
-    pushCases.push([name, label, { rate, out, ch, q }, make, ErrorClass, re]);
+  for (const [label, make, ErrorClass, re, code] of badFrames(rate, ch)) {
+    pushCases.push([name, label, { rate, out, ch, q }, make, ErrorClass, re, code]);
   }
 }
 
 describe('push rejects bad frames and changes nothing', () => {
-  test.each(pushCases)('%s: %s', (_name, _label, { rate, out, ch, q }, make, ErrorClass, re) => {
+  test.each(pushCases)('%s: %s', (_name, _label, { rate, out, ch, q }, make, ErrorClass, re, code) => {
     const r = new AudioResampler(rate, out, ch, q);
     const reference = new AudioResampler(rate, out, ch, q);
     const a = new AudioFrame(noise(480 * ch, 1), rate, ch, 480);
@@ -268,7 +343,7 @@ describe('push rejects bad frames and changes nothing', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(ErrorClass);
+    expectCoded(error, ErrorClass, code);
     expect(error.message).toMatch(re);
     // Still usable, and the rejected frame left no trace in the output.
     got.push(...r.push(b), ...r.flush());
@@ -349,7 +424,9 @@ describe('methods after close()', () => {
       const r = new AudioResampler(rate, out, ch, q);
       if (pushFirst) r.push(frame());
       r.close();
-      expect(() => call(r)).toThrow(new Error('AudioResampler is closed'));
+      const error = thrown(() => call(r));
+      expectCoded(error, Error, 'ERR_INVALID_STATE');
+      expect(error.message).toBe('AudioResampler is closed');
       expect(r.closed).toBe(true);
     });
 
@@ -388,20 +465,296 @@ describe('methods on the wrong receiver', () => {
 // ---------------------------------------------------------------- AudioFrame and combineAudioFrames
 
 describe('AudioFrame and combineAudioFrames bad input', () => {
+  // rtc-node's messages (its Errors are plain Errors; these are RangeErrors, still Errors).
   test.each([
-    ['[] (empty)', [], /buffer is empty/],
-    ['mixed sample rates', [AudioFrame.create(48000, 1, 10), AudioFrame.create(16000, 1, 10)], /sample rate mismatch/],
-    ['mixed channel counts', [AudioFrame.create(48000, 1, 10), AudioFrame.create(48000, 2, 10)], /channel mismatch/],
-  ])('combineAudioFrames(%s) throws', (_label, buffer, re) => {
-    expect(() => combineAudioFrames(buffer)).toThrow(re);
+    ['[] (empty)', [], /^buffer is empty$/],
+    [
+      'mixed sample rates',
+      [AudioFrame.create(48000, 1, 10), AudioFrame.create(16000, 1, 10)],
+      /^sample rate mismatch: expected 48000, got 16000$/,
+    ],
+    [
+      'mixed channel counts',
+      [AudioFrame.create(48000, 1, 10), AudioFrame.create(48000, 2, 10)],
+      /^channel mismatch: expected 1, got 2$/,
+    ],
+  ])('combineAudioFrames(%s) throws a RangeError, ERR_INVALID_ARG_VALUE', (_label, buffer, re) => {
+    const error = thrown(() => combineAudioFrames(buffer));
+    expectCoded(error, RangeError, VALUE);
+    expect(error.message).toMatch(re);
   });
 
   test.each([
     ['negative samplesPerChannel', () => AudioFrame.create(48000, 1, -1)],
     ['negative channels', () => AudioFrame.create(48000, -1, 10)],
     ['huge samplesPerChannel', () => AudioFrame.create(48000, 1, 2 ** 53)],
-  ])('AudioFrame.create with %s throws a RangeError', (_label, call) => {
-    expect(call).toThrow(RangeError);
+  ])('AudioFrame.create with %s throws a RangeError, ERR_OUT_OF_RANGE', (_label, call) => {
+    const error = thrown(call);
+    expectCoded(error, RangeError, 'ERR_OUT_OF_RANGE');
+    expect(error.message).toMatch(/^AudioFrame\.create: channels \* samplesPerChannel: /);
+  });
+});
+
+// ---------------------------------------------------------------- the other entry points
+
+const PCM = { inputRate: 48000, outputRate: 16000, channels: 2 };
+
+/** Bad options of `PcmResampler`, `resample` and `resampleAsync`: [label, options, class, code, message regex]. */
+const PCM_OPTIONS = [
+  ['options = null', null, TypeError, TYPE, /options must be an object/],
+  ['options = a string', 's16', TypeError, TYPE, /options must be an object/],
+  ['no inputRate', { outputRate: 16000 }, TypeError, TYPE, /^inputRate/],
+  ['outputRate = 0', { ...PCM, outputRate: 0 }, RangeError, RANGE, /^outputRate/],
+  ['inputRate = 48000.5', { ...PCM, inputRate: 48000.5 }, RangeError, RANGE, /^inputRate/],
+  ['a ratio beyond MAX_RATIO', { ...PCM, inputRate: 1, outputRate: 768000 }, RangeError, RANGE, /must be at most 96/],
+  ["channels = '2'", { ...PCM, channels: '2' }, TypeError, TYPE, /^channels/],
+  ['channels = 0', { ...PCM, channels: 0 }, RangeError, RANGE, /^channels/],
+  ['quality = 7', { ...PCM, quality: 7 }, RangeError, VALUE, /^quality/],
+  ['quality = null', { ...PCM, quality: null }, TypeError, TYPE, /^quality/],
+  ["input = 'wav'", { ...PCM, input: 'wav' }, RangeError, VALUE, /^input must be one of/],
+  ['input = 1', { ...PCM, input: 1 }, TypeError, TYPE, /^input must be one of/],
+  ["output = 'S16'", { ...PCM, output: 'S16' }, RangeError, VALUE, /^output must be one of/],
+  ['an unknown option', { ...PCM, format: 's16' }, TypeError, VALUE, /unsupported option\(s\) format/],
+];
+
+/** Bad samples for a stereo s16 resampler: [label, samples, class, code, message regex]. */
+const PCM_SAMPLES = [
+  ['a Float32Array', new Float32Array(8), TypeError, TYPE, /^samples must be a Int16Array/],
+  ['null', null, TypeError, TYPE, /^samples must be a Int16Array/],
+  ['a plain array', [1, 2], TypeError, TYPE, /^samples must be a Int16Array/],
+  ['an odd length', new Int16Array(7), RangeError, VALUE, /^samples has 7 samples, not a whole number/],
+];
+
+/** The rejection of `promise` (fails if it resolves). */
+function rejection(promise) {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e) => e,
+  );
+}
+
+describe('PcmResampler, resample and resampleAsync: bad input carries the code of its class', () => {
+  test.each(PCM_OPTIONS)('new PcmResampler(%s)', (_label, options, ErrorClass, code, re) => {
+    const error = thrown(() => new PcmResampler(options));
+    expectCoded(error, ErrorClass, code);
+    expect(error.message).toMatch(re);
+  });
+
+  test.each(PCM_OPTIONS)('resample(samples, %s)', (_label, options, ErrorClass, code, re) => {
+    const error = thrown(() => resample(new Int16Array(8), options));
+    expectCoded(error, ErrorClass, code);
+    expect(error.message).toMatch(re);
+  });
+
+  test.each(PCM_OPTIONS)('resampleAsync(samples, %s) rejects', async (_label, options, ErrorClass, code, re) => {
+    const error = await rejection(resampleAsync(new Int16Array(8), options));
+    expectCoded(error, ErrorClass, code);
+    expect(error.message).toMatch(re);
+  });
+
+  describe.each([
+    ['resampling', { ...PCM }],
+    ['same rate and format (no native call)', { ...PCM, outputRate: 48000 }],
+  ])('%s', (_config, options) => {
+    test.each(PCM_SAMPLES)('push(%s)', (_label, samples, ErrorClass, code, re) => {
+      const error = thrown(() => new PcmResampler(options).push(samples));
+      expectCoded(error, ErrorClass, code);
+      expect(error.message).toMatch(re);
+    });
+
+    test.each(PCM_SAMPLES)('pushInto(%s, out)', (_label, samples, ErrorClass, code, re) => {
+      const error = thrown(() => new PcmResampler(options).pushInto(samples, new Int16Array(64)));
+      expectCoded(error, ErrorClass, code);
+      expect(error.message).toMatch(re);
+    });
+
+    test.each(PCM_SAMPLES)('resample(%s)', (_label, samples, ErrorClass, code, re) => {
+      const error = thrown(() => resample(samples, options));
+      expectCoded(error, ErrorClass, code);
+      expect(error.message).toMatch(re);
+    });
+
+    test.each(PCM_SAMPLES)('resampleAsync(%s) rejects', async (_label, samples, ErrorClass, code, re) => {
+      const error = await rejection(resampleAsync(samples, options));
+      expectCoded(error, ErrorClass, code);
+      expect(error.message).toMatch(re);
+    });
+
+    test.each([
+      ['pushInto: out a Float32Array', (r) => r.pushInto(new Int16Array(8), new Float32Array(64)), TypeError, TYPE],
+      ['pushInto: out too small', (r) => r.pushInto(new Int16Array(960), new Int16Array(2)), RangeError, RANGE],
+      [
+        'pushInto: out sharing memory with samples',
+        (r) => {
+          const a = new Int16Array(1024);
+          return r.pushInto(a.subarray(0, 960), a.subarray(2));
+        },
+        RangeError,
+        RANGE,
+      ],
+      ['flushInto: out a plain array', (r) => r.flushInto([]), TypeError, TYPE],
+      ['maxOutputFrames(-1)', (r) => r.maxOutputFrames(-1), RangeError, RANGE],
+      ["maxOutputFrames('1')", (r) => r.maxOutputFrames('1'), TypeError, TYPE],
+    ])('%s', (_label, call, ErrorClass, code) => {
+      expectCoded(
+        thrown(() => call(new PcmResampler(options))),
+        ErrorClass,
+        code,
+      );
+    });
+
+    test.each([
+      ['push', (r) => r.push(new Int16Array(8))],
+      ['flush', (r) => r.flush()],
+      ['pushInto', (r) => r.pushInto(new Int16Array(8), new Int16Array(64))],
+      ['flushInto', (r) => r.flushInto(new Int16Array(64))],
+      ['maxOutputFrames', (r) => r.maxOutputFrames(8)],
+    ])('%s after close() is an Error, ERR_INVALID_STATE', (_label, call) => {
+      const r = new PcmResampler(options);
+      r.close();
+      const error = thrown(() => call(r));
+      expectCoded(error, Error, 'ERR_INVALID_STATE');
+      expect(error.message).toBe('PcmResampler is closed');
+    });
+  });
+});
+
+/** Bad options of `createResampleTransform` (and `resampleStream`, with a stream). */
+const STREAM_OPTIONS = [
+  ['options = undefined', undefined, TypeError, TYPE, /options must be an object/],
+  ['no outputRate', {}, TypeError, TYPE, /^outputRate/],
+  ['outputRate = -1', { outputRate: -1 }, RangeError, RANGE, /^outputRate/],
+  ['quality = 9', { outputRate: 16000, quality: 9 }, RangeError, VALUE, /^quality/],
+  ["quality = 'HIGH'", { outputRate: 16000, quality: 'HIGH' }, TypeError, TYPE, /^quality/],
+  ['channels = 0', { outputRate: 16000, channels: 0 }, RangeError, RANGE, /^channels/],
+];
+
+/** The error a frame written to a transform of `options` errors the stream with. */
+async function streamError(options, frame) {
+  const transform = createResampleTransform(options);
+  const writer = transform.writable.getWriter();
+  const reader = transform.readable.getReader();
+  writer.write(frame).catch(() => {});
+  return rejection(reader.read());
+}
+
+describe('resampleStream and createResampleTransform: bad input carries the code of its class', () => {
+  test.each(STREAM_OPTIONS)('createResampleTransform(%s)', (_label, options, ErrorClass, code, re) => {
+    const error = thrown(() => createResampleTransform(options));
+    expectCoded(error, ErrorClass, code);
+    expect(error.message).toMatch(re);
+  });
+
+  test.each(STREAM_OPTIONS.slice(1))('resampleStream(%s)', (_label, options, ErrorClass, code, re) => {
+    const error = thrown(() => resampleStream({ ...options, stream: new ReadableStream() }));
+    expectCoded(error, ErrorClass, code);
+    expect(error.message).toMatch(re);
+  });
+
+  test('resampleStream with a stream that is not a ReadableStream', () => {
+    const error = thrown(() => resampleStream({ outputRate: 16000, stream: [] }));
+    expectCoded(error, TypeError, TYPE);
+    expect(error.message).toMatch(/^stream must be a ReadableStream/);
+  });
+
+  test.each([
+    ['a frame that is not an object', { outputRate: 16000 }, 'frame', TypeError, TYPE],
+    ['a frame of 0 Hz', { outputRate: 16000 }, AudioFrame.create(0, 1, 480), RangeError, RANGE],
+    ['a frame beyond MAX_RATIO', { outputRate: 768000 }, AudioFrame.create(1, 1, 1), RangeError, RANGE],
+    [
+      'a stereo frame for channels: 1',
+      { outputRate: 16000, channels: 1 },
+      AudioFrame.create(48000, 2, 480),
+      RangeError,
+      VALUE,
+    ],
+  ])('%s errors the stream', async (_label, options, frame, ErrorClass, code) => {
+    expectCoded(await streamError(options, frame), ErrorClass, code);
+  });
+});
+
+/** Bad options of `PcmResampleTransform`: [label, options, class, code, message regex]. */
+const TRANSFORM_OPTIONS = [
+  ['options = null', null, TypeError, TYPE, /options must be an object/],
+  ['inputRate = 0', { inputRate: 0, outputRate: 16000 }, RangeError, RANGE, /inputRate/],
+  ['quality = 5', { inputRate: 48000, outputRate: 16000, quality: 5 }, RangeError, VALUE, /quality/],
+  [
+    "inputFormat = 'wav'",
+    { inputRate: 48000, outputRate: 16000, inputFormat: 'wav' },
+    RangeError,
+    VALUE,
+    /inputFormat/,
+  ],
+  [
+    "outputFormat = 's16' (a sample format, not a byte format)",
+    { inputRate: 48000, outputRate: 16000, outputFormat: 's16' },
+    RangeError,
+    VALUE,
+    /outputFormat/,
+  ],
+  ['inputFormat = 16', { inputRate: 48000, outputRate: 16000, inputFormat: 16 }, TypeError, TYPE, /inputFormat/],
+  ["chunkMs = '20'", { inputRate: 48000, outputRate: 16000, chunkMs: '20' }, TypeError, TYPE, /chunkMs/],
+  ['chunkMs = 0', { inputRate: 48000, outputRate: 16000, chunkMs: 0 }, RangeError, RANGE, /chunkMs/],
+  [
+    'chunkMs = 0.01 (not a whole frame)',
+    { inputRate: 48000, outputRate: 16000, chunkMs: 0.01 },
+    RangeError,
+    RANGE,
+    /chunkMs/,
+  ],
+  ['chunkMs = 70000', { inputRate: 48000, outputRate: 16000, chunkMs: 70000 }, RangeError, RANGE, /chunkMs/],
+  [
+    "encoding = 'hex'",
+    { inputRate: 48000, outputRate: 16000, encoding: 'hex' },
+    TypeError,
+    VALUE,
+    /unsupported option\(s\) encoding/,
+  ],
+  ['objectMode = true', { inputRate: 48000, outputRate: 16000, objectMode: true }, TypeError, VALUE, /objectMode/],
+];
+
+describe('PcmResampleTransform: bad input carries the code of its class', () => {
+  test.each(TRANSFORM_OPTIONS)('new PcmResampleTransform(%s)', (_label, options, ErrorClass, code, re) => {
+    const error = thrown(() => new PcmResampleTransform(options));
+    expectCoded(error, ErrorClass, code);
+    expect(error.message).toMatch(re);
+  });
+
+  test.each([
+    ['write', 'a string', (t) => t.write('abcd')],
+    ['write', 'an Int16Array', (t) => t.write(new Int16Array(4))],
+    ['end', 'a number', (t) => t.end(42)],
+  ])('%s(%s) destroys the stream with a TypeError, ERR_INVALID_ARG_TYPE', async (_method, _label, call) => {
+    const t = new PcmResampleTransform({ inputRate: 48000, outputRate: 16000 });
+    const error = new Promise((resolve) => t.on('error', resolve));
+    call(t);
+    const err = await error;
+    expectCoded(err, TypeError, TYPE);
+    expect(err.message).toMatch(/^PcmResampleTransform: chunk must be a Buffer or Uint8Array/);
+  });
+});
+
+describe('AdaptiveAudioResampler: bad frames carry the code of their class', () => {
+  // The frames it adapts (another rate or channel count) are not errors for it.
+  const MISMATCH = /^(sampleRate = (another rate|rate \+ 1)|channels = another count)$/;
+  const cases = pushCases.filter(([name, label]) => name === CONFIGS[1][0] && !MISMATCH.test(label));
+  test.each(cases)('%s: %s', (_name, _label, { rate, out, ch, q }, make, ErrorClass, re, code) => {
+    const r = new AdaptiveAudioResampler(rate, out, ch, q);
+    const error = thrown(() => r.push(make()));
+    expectCoded(error, ErrorClass, code);
+    expect(error.message).toMatch(re);
+  });
+
+  test('push and flush after close() are Errors, ERR_INVALID_STATE', () => {
+    const r = new AdaptiveAudioResampler(48000, 16000);
+    r.close();
+    for (const call of [() => r.push(AudioFrame.create(48000, 1, 480)), () => r.flush()]) {
+      const error = thrown(call);
+      expectCoded(error, Error, 'ERR_INVALID_STATE');
+      expect(error.message).toBe('AudioResampler is closed');
+    }
   });
 });
 
@@ -410,19 +763,31 @@ describe('AudioFrame and combineAudioFrames bad input', () => {
 describe('the binding re-validates (never trust the caller across FFI)', () => {
   const { nativeS16 } = require('./helpers/native_s16.js');
   test.each([
-    ['NaN inputRate', [NaN, 16000, 1, 2], /inputRate/],
-    ['0 outputRate', [48000, 0, 1, 2], /outputRate/],
-    ['Infinity inputRate', [Infinity, 16000, 1, 2], /inputRate/],
-    ['0 channels', [48000, 16000, 0, 2], /channels/],
-    ['65 channels', [48000, 16000, 65, 2], /channels/],
-    ['-1 channels (wraps in u32)', [48000, 16000, -1, 2], /channels/],
-    ['quality 5', [48000, 16000, 1, 5], /quality/],
-    ['quality 1.5', [48000, 16000, 1, 1.5], /quality/],
-    ['2**32 + 48000 rate', [2 ** 32 + 48000, 16000, 1, 2], /inputRate/],
-  ])('a native resampler with %s throws a RangeError', (_label, args, re) => {
-    expect(() => nativeS16(...args)).toThrow(
-      expect.objectContaining({ name: 'RangeError', message: expect.stringMatching(re) }),
-    );
+    ['NaN inputRate', [NaN, 16000, 1, 2], /inputRate/, RANGE],
+    ['0 outputRate', [48000, 0, 1, 2], /outputRate/, RANGE],
+    ['Infinity inputRate', [Infinity, 16000, 1, 2], /inputRate/, RANGE],
+    ['0 channels', [48000, 16000, 0, 2], /channels/, RANGE],
+    ['65 channels', [48000, 16000, 65, 2], /channels/, RANGE],
+    ['-1 channels (wraps in u32)', [48000, 16000, -1, 2], /channels/, RANGE],
+    ['quality 5', [48000, 16000, 1, 5], /quality/, VALUE],
+    ['quality 1.5', [48000, 16000, 1, 1.5], /quality/, VALUE],
+    ['2**32 + 48000 rate', [2 ** 32 + 48000, 16000, 1, 2], /inputRate/, RANGE],
+    ['a ratio beyond MAX_RATIO', [1, 768000, 1, 2], /must be at most 96/, RANGE],
+  ])('a native resampler with %s throws a RangeError', (_label, args, re, code) => {
+    const error = thrown(() => nativeS16(...args));
+    expectCoded(error, RangeError, code);
+    expect(error.message).toMatch(re);
+  });
+
+  test.each([
+    ['input format 4', [48000, 16000, 1, 2, 4, 0], /^input must be/],
+    ['output format -1', [48000, 16000, 1, 2, 0, -1], /^output must be/],
+    ['output format 0.5', [48000, 16000, 1, 2, 0, 0.5], /^output must be/],
+  ])('pcmNew with %s is a RangeError, ERR_INVALID_ARG_VALUE', (_label, args, re) => {
+    const binding = require('../binding.js');
+    const error = thrown(() => binding.pcmNew(...args));
+    expectCoded(error, RangeError, VALUE);
+    expect(error.message).toMatch(re);
   });
 
   test.each([
@@ -433,7 +798,11 @@ describe('the binding re-validates (never trust the caller across FFI)', () => {
     ['a plain array', [1, 2, 3]],
   ])('push(%s) throws an Error and the state stays usable', (_label, value) => {
     const n = nativeS16(48000, 16000, 1, 0);
-    expect(() => n.push(value)).toThrow();
+    expectCoded(
+      thrown(() => n.push(value)),
+      TypeError,
+      'ERR_INVALID_ARG_TYPE',
+    );
     n.push(new Int16Array(480));
     const tail = n.flush();
     expect(Object.prototype.toString.call(tail)).toBe('[object Int16Array]');
@@ -447,20 +816,27 @@ describe('the binding re-validates (never trust the caller across FFI)', () => {
     ['an Int16Array', new Int16Array(4)],
   ])('pcmPush / pcmPushInto with %s as the state throw a TypeError naming it', (_label, state) => {
     const binding = require('../binding.js');
-    const expected = expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/^state must be/) });
-    expect(() => binding.pcmPush(state, new Int16Array(480))).toThrow(expected);
-    expect(() => binding.pcmPushInto(state, new Int16Array(480), new Int16Array(480))).toThrow(expected);
+    for (const call of [
+      () => binding.pcmPush(state, new Int16Array(480)),
+      () => binding.pcmPushInto(state, new Int16Array(480), new Int16Array(480)),
+    ]) {
+      const error = thrown(call);
+      expectCoded(error, TypeError, 'ERR_INVALID_ARG_TYPE');
+      expect(error.message).toMatch(/^state must be/);
+    }
   });
 
-  test('pcmPush / pcmPushInto on a closed state throw "closed"; missing arguments are TypeErrors', () => {
+  test('pcmPush / pcmPushInto on a closed state throw "closed" (ERR_INVALID_STATE); missing arguments are TypeErrors', () => {
     const binding = require('../binding.js');
     const state = binding.pcmNew(48000, 16000, 1, 0, 0, 0);
-    expect(() => binding.pcmPush(state)).toThrow(
-      expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/^samples must be/) }),
-    );
-    expect(() => binding.pcmPushInto(state, new Int16Array(480))).toThrow(
-      expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/^out must be/) }),
-    );
+    for (const [call, re] of [
+      [() => binding.pcmPush(state), /^samples must be/],
+      [() => binding.pcmPushInto(state, new Int16Array(480)), /^out must be/],
+    ]) {
+      const error = thrown(call);
+      expectCoded(error, TypeError, 'ERR_INVALID_ARG_TYPE');
+      expect(error.message).toMatch(re);
+    }
     const input = new Int16Array(480).map((_, i) => 9000 * Math.sin(i / 7));
     const twin = binding.pcmNew(48000, 16000, 1, 0, 0, 0);
     const expected = binding.pcmPush(twin, input);
@@ -469,13 +845,25 @@ describe('the binding re-validates (never trust the caller across FFI)', () => {
     expect(out.subarray(0, expected.length)).toEqual(expected);
     binding.pcmClose(twin);
     binding.pcmClose(state);
-    expect(() => binding.pcmPush(state, new Int16Array(480))).toThrow(/closed/);
-    expect(() => binding.pcmPushInto(state, new Int16Array(480), new Int16Array(480))).toThrow(/closed/);
+    for (const call of [
+      () => binding.pcmPush(state, new Int16Array(480)),
+      () => binding.pcmPushInto(state, new Int16Array(480), new Int16Array(480)),
+      () => binding.pcmFlush(state),
+      () => binding.pcmFlushInto(state, new Int16Array(480)),
+      () => binding.pcmMaxOutputFrames(state, 480),
+      () => binding.pcmDescribe(state),
+    ]) {
+      const error = thrown(call);
+      expectCoded(error, Error, 'ERR_INVALID_STATE');
+      expect(error.message).toBe('the resampler is closed');
+    }
   });
 
-  test('an odd sample count on a stereo native resampler is an Error, not a silent drop', () => {
+  test('an odd sample count on a stereo native resampler is a RangeError (ERR_INVALID_ARG_VALUE), not a silent drop', () => {
     const n = nativeS16(48000, 16000, 2, 0);
-    expect(() => n.push(new Int16Array(3))).toThrow(/multiple of channels/);
+    const error = thrown(() => n.push(new Int16Array(3)));
+    expectCoded(error, RangeError, VALUE);
+    expect(error.message).toMatch(/multiple of channels/);
     expect(Object.prototype.toString.call(n.push(new Int16Array(960)))).toBe('[object Int16Array]'); // the main realm's
   });
 });

@@ -1,5 +1,7 @@
 'use strict';
 
+const { outOfRange, invalidValue } = require('./errors.js');
+
 /**
  * An audio frame with the shape of `@livekit/rtc-node`'s `AudioFrame`:
  * interleaved signed 16-bit samples plus their format.
@@ -20,9 +22,20 @@ class AudioFrame {
     this._userdata = userdata;
   }
 
-  /** Creates a frame of silence. */
+  /**
+   * Creates a frame of silence. Its length is whatever `new Int16Array` makes of
+   * `channels * samplesPerChannel`, as in rtc-node; a length it refuses is a
+   * RangeError with `ERR_OUT_OF_RANGE`.
+   */
   static create(sampleRate, channels, samplesPerChannel, userdata) {
-    const data = new Int16Array(channels * samplesPerChannel);
+    const length = channels * samplesPerChannel;
+    let data;
+    try {
+      data = new Int16Array(length);
+    } catch (cause) {
+      if (!(cause instanceof RangeError)) throw cause;
+      throw outOfRange(`AudioFrame.create: channels * samplesPerChannel: ${cause.message}`, { cause });
+    }
     return new AudioFrame(data, sampleRate, channels, samplesPerChannel, userdata ?? {});
   }
 
@@ -34,14 +47,15 @@ class AudioFrame {
 /**
  * Concatenates frames of the same format into one (like rtc-node's helper,
  * which compares formats with `!=`). A single frame (not an array) is returned
- * as is.
+ * as is. rtc-node's messages, as RangeErrors with `ERR_INVALID_ARG_VALUE`
+ * (rtc-node throws plain Errors, which these still are).
  */
 function combineAudioFrames(buffer) {
   if (!Array.isArray(buffer)) {
     return buffer;
   }
   if (buffer.length === 0) {
-    throw new RangeError('buffer is empty');
+    throw invalidValue('buffer is empty');
   }
   const { sampleRate, channels } = buffer[0];
   let totalSamples = 0;
@@ -49,11 +63,11 @@ function combineAudioFrames(buffer) {
   for (const frame of buffer) {
     // biome-ignore lint/suspicious/noDoubleEquals: rtc-node's comparison: 16000 and '16000' are one format
     if (frame.sampleRate != sampleRate) {
-      throw new RangeError(`sample rate mismatch: expected ${sampleRate}, got ${frame.sampleRate}`);
+      throw invalidValue(`sample rate mismatch: expected ${sampleRate}, got ${frame.sampleRate}`);
     }
     // biome-ignore lint/suspicious/noDoubleEquals: as above
     if (frame.channels != channels) {
-      throw new RangeError(`channel mismatch: expected ${channels}, got ${frame.channels}`);
+      throw invalidValue(`channel mismatch: expected ${channels}, got ${frame.channels}`);
     }
     totalSamples += frame.data.length;
     totalPerChannel += frame.samplesPerChannel;

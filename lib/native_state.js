@@ -6,6 +6,7 @@
 // close that frees the native memory at once instead of at the next GC.
 
 const { pcmNew, pcmClose } = require('./native.js');
+const { invalidState } = require('./errors.js');
 
 class NativeState {
   /** The External, or null: nothing to resample (no native state needed) or closed. */
@@ -36,10 +37,10 @@ class NativeState {
     return this.#closed;
   }
 
-  /** Throws `<owner> is closed` (an Error) once `close()` was called. */
+  /** Throws `<owner> is closed` (an Error, `ERR_INVALID_STATE`) once `close()` was called. */
   assertOpen() {
     if (this.#closed) {
-      throw new Error(`${this.#owner} is closed`);
+      throw invalidState(`${this.#owner} is closed`);
     }
   }
 

@@ -18,20 +18,19 @@ const {
   checkSamples,
   checkOut,
   checkDisjoint,
-  outOfRange,
   checkInteger,
+  checkOptionsObject,
   formatIndex,
   ARRAY_OF_FORMAT,
 } = require('./validate.js');
 const { AudioResamplerQuality } = require('./resampler.js');
+const { outOfRange } = require('./errors.js');
 
 const OPTIONS = ['inputRate', 'outputRate', 'channels', 'quality', 'input', 'output'];
 
 /** Reads and validates `{ inputRate, outputRate, channels, quality, input, output }`. */
 function readOptions(options, owner) {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${owner}: options must be an object, got ${options === null ? 'null' : typeof options}`);
-  }
+  checkOptionsObject(options, owner);
   const {
     inputRate,
     outputRate,

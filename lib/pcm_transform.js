@@ -8,19 +8,15 @@ const os = require('node:os');
 const { isUint8Array } = require('node:util').types;
 const { PcmResampler } = require('./pcm_resampler.js');
 const { AudioResamplerQuality } = require('./resampler.js');
-const { describe, outOfRange, ARRAY_OF_FORMAT } = require('./validate.js');
+const { describe, checkName, checkOptionsObject, ARRAY_OF_FORMAT } = require('./validate.js');
+const { invalidType, outOfRange, invalidValue } = require('./errors.js');
 
 /** Byte formats of the stream → sample formats of `PcmResampler`. */
 const BYTE_FORMATS = { s16le: 's16', f32le: 'f32', mulaw: 'mulaw', alaw: 'alaw' };
 
+/** The sample format of a byte format name (`checkName`'s errors). */
 function checkByteFormat(value, name) {
-  if (typeof value === 'string' && Object.hasOwn(BYTE_FORMATS, value)) return BYTE_FORMATS[value];
-  const kind = typeof value === 'string' ? RangeError : TypeError;
-  throw new kind(
-    `PcmResampleTransform: ${name} must be one of ${Object.keys(BYTE_FORMATS)
-      .map((f) => `'${f}'`)
-      .join(', ')}, got ${describe(value)}`,
-  );
+  return BYTE_FORMATS[checkName(value, Object.keys(BYTE_FORMATS), `PcmResampleTransform: ${name}`)];
 }
 
 /**
@@ -37,7 +33,7 @@ const MAX_CHUNK_MS = 60000;
 function chunkFrames(chunkMs, outputRate) {
   if (chunkMs === undefined) return 0;
   if (typeof chunkMs !== 'number') {
-    throw new TypeError(`PcmResampleTransform: chunkMs must be a number, got ${describe(chunkMs)}`);
+    throw invalidType(`PcmResampleTransform: chunkMs must be a number, got ${describe(chunkMs)}`);
   }
   if (chunkMs > MAX_CHUNK_MS) {
     throw outOfRange(`PcmResampleTransform: chunkMs must be at most ${MAX_CHUNK_MS}, got ${describe(chunkMs)}`);
@@ -45,7 +41,7 @@ function chunkFrames(chunkMs, outputRate) {
   const frames = (chunkMs * outputRate) / 1000;
   const whole = Math.round(frames);
   if (!(chunkMs > 0) || !Number.isFinite(chunkMs) || whole < 1 || Math.abs(frames - whole) > 1e-9 * whole) {
-    throw new RangeError(
+    throw outOfRange(
       `PcmResampleTransform: chunkMs must be a positive duration of a whole number of frames at ` +
         `outputRate ${outputRate} (chunkMs * outputRate / 1000 an integer >= 1), got ${describe(chunkMs)}`,
     );
@@ -83,7 +79,7 @@ function swapBytes(bytes, size) {
 
 const OBJECT_MODE = new Set(['objectMode', 'readableObjectMode', 'writableObjectMode']);
 
-/** A TypeError naming every option in `rest` that is not a plain buffering/lifetime option. */
+/** A TypeError (ERR_INVALID_ARG_VALUE) naming every option in `rest` that is not a plain buffering/lifetime option. */
 function checkTransformOptions(rest) {
   const bad = [];
   for (const key of Reflect.ownKeys(rest)) {
@@ -93,9 +89,10 @@ function checkTransformOptions(rest) {
   }
   if (bad.length > 0) {
     const objectMode = bad.some((key) => OBJECT_MODE.has(key)) ? ', and does not support object mode' : '';
-    throw new TypeError(
+    throw invalidValue(
       `PcmResampleTransform: unsupported option(s) ${bad.join(', ')} (it transforms PCM bytes${objectMode}; ` +
         `the stream options it takes are ${[...TRANSFORM_OPTIONS].join(', ')})`,
+      TypeError,
     );
   }
 }
@@ -104,7 +101,7 @@ function checkTransformOptions(rest) {
 function chunkError(chunk) {
   return isUint8Array(chunk)
     ? null
-    : new TypeError(`PcmResampleTransform: chunk must be a Buffer or Uint8Array, got ${describe(chunk)}`);
+    : invalidType(`PcmResampleTransform: chunk must be a Buffer or Uint8Array, got ${describe(chunk)}`);
 }
 
 /**
@@ -154,9 +151,7 @@ class PcmResampleTransform extends Transform {
   #pendingBytes = 0;
 
   constructor(options) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`PcmResampleTransform: options must be an object, got ${describe(options)}`);
-    }
+    checkOptionsObject(options, 'PcmResampleTransform');
     const {
       inputRate,
       outputRate,
@@ -252,7 +247,7 @@ class PcmResampleTransform extends Transform {
   _transform(chunk, _encoding, callback) {
     if (!Buffer.isBuffer(chunk)) {
       // write()/end() refuse these; Writable hands _transform Buffers only.
-      callback(chunkError(chunk) ?? new TypeError('PcmResampleTransform: chunk must be a Buffer'));
+      callback(chunkError(chunk) ?? invalidType('PcmResampleTransform: chunk must be a Buffer'));
       return;
     }
     if (this.#passThrough) {

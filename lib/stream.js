@@ -4,14 +4,21 @@
 // frames, a drop-in for `@livekit/agents`' `resampleStream`.
 const { AudioResamplerQuality } = require('./resampler.js');
 const { FrameResampler, passFrame } = require('./frame_resampler.js');
-const { checkRate, checkChannels, checkQuality, describe, readFrame, checkFrameFormat } = require('./validate.js');
+const {
+  checkRate,
+  checkChannels,
+  checkQuality,
+  checkOptionsObject,
+  describe,
+  readFrame,
+  checkFrameFormat,
+} = require('./validate.js');
+const { invalidType } = require('./errors.js');
 
 const MEDIUM = AudioResamplerQuality.MEDIUM;
 
 function checkOptions(options, fnName) {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${fnName}: options must be an object, got ${describe(options)}`);
-  }
+  checkOptionsObject(options, fnName);
   const outputRate = checkRate(options.outputRate, 'outputRate');
   const quality = options.quality === undefined ? MEDIUM : checkQuality(options.quality);
   const channels = options.channels === undefined ? undefined : checkChannels(options.channels);
@@ -139,7 +146,7 @@ function resampleStream(options) {
   const checked = checkOptions(options, 'resampleStream');
   const { stream } = options;
   if (stream === null || typeof stream !== 'object' || typeof stream.pipeThrough !== 'function') {
-    throw new TypeError(`stream must be a ReadableStream, got ${describe(stream)}`);
+    throw invalidType(`stream must be a ReadableStream, got ${describe(stream)}`);
   }
   return stream.pipeThrough(
     new TransformStream(new ResampleTransformer(checked.outputRate, checked.quality, checked.channels)),

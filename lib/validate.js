@@ -1,22 +1,31 @@
 'use strict';
 
-// Argument and frame validation for every entry point, and the one error policy:
+// Argument and frame validation for every entry point, and the one error policy
+// (each error built by lib/errors.js, with Node's class and code):
 //
-//   TypeError   a value of the wrong type: a non-number where a number is
-//               expected, a frame that is not an object, `frame.data` that is
-//               not an Int16Array, a stream chunk that is not bytes, an option
-//               that is not supported.
-//   RangeError  a number out of range, or a frame whose format does not fit:
-//               rate/channels/quality limits, `frame.sampleRate`/`channels`
-//               different from the resampler's, data that is not a whole
-//               number of frames.
-//   Error       state: a closed resampler, a byte stream ending inside a frame.
+//   TypeError   ERR_INVALID_ARG_TYPE: a value of the wrong type: a non-number
+//               where a number is expected, a frame that is not an object,
+//               `frame.data` that is not an Int16Array, a stream chunk that is
+//               not bytes, a format that is not a string.
+//   RangeError  ERR_OUT_OF_RANGE: a number or size outside its bounds: rate,
+//               ratio and channel limits, `samplesPerChannel`, `chunkMs`, an
+//               output buffer too small or sharing memory with the input.
+//   RangeError  ERR_INVALID_ARG_VALUE: a value of the right type that is not
+//               accepted: a quality that is not a preset, an unknown format
+//               name, a frame whose format does not fit (`sampleRate` or
+//               `channels` not the resampler's, data empty or not a whole
+//               number of frames). An option that is not supported at all is a
+//               TypeError with this code.
+//   Error       ERR_INVALID_STATE: a call on a closed resampler. Other errors
+//               are not the caller's arguments: an output too large to allocate
+//               (ERR_MEMORY_ALLOCATION_FAILED), a byte stream ending inside a frame.
 //
 // Frames are read by `readFrame` only: each field once, in a fixed order, before
 // anything is validated or handed to the native side; lengths come from the
 // built-in TypedArray getters, which no subclass or own property can override.
 
 const native = require('./native.js');
+const { invalidType, outOfRange, invalidValue } = require('./errors.js');
 
 /** Limits defined once, by the Rust engine (the ratio limit is checked there too). */
 const { MAX_RATE, MAX_CHANNELS } = native;
@@ -38,13 +47,13 @@ function describe(value) {
   }
 }
 
-/** Throws a TypeError / RangeError naming `name` unless `value` is an integer in [min, max]. */
+/** Throws a TypeError / RangeError (ERR_OUT_OF_RANGE) naming `name` unless `value` is an integer in [min, max]. */
 function checkInteger(value, name, min, max) {
   if (typeof value !== 'number') {
-    throw new TypeError(`${name} must be a number, got ${describe(value)}`);
+    throw invalidType(`${name} must be a number, got ${describe(value)}`);
   }
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer in [${min}, ${max}], got ${describe(value)}`);
+    throw outOfRange(`${name} must be an integer in [${min}, ${max}], got ${describe(value)}`);
   }
   return value + 0; // -0 -> 0
 }
@@ -57,12 +66,13 @@ function checkChannels(value, name = 'channels') {
   return checkInteger(value, name, 1, MAX_CHANNELS);
 }
 
+/** A preset value: TypeError unless a number, else ERR_INVALID_ARG_VALUE (an enum, not a range). */
 function checkQuality(value, name = 'quality') {
   if (typeof value !== 'number') {
-    throw new TypeError(`${name} must be an AudioResamplerQuality value (0-${MAX_QUALITY}), got ${describe(value)}`);
+    throw invalidType(`${name} must be an AudioResamplerQuality value (0-${MAX_QUALITY}), got ${describe(value)}`);
   }
   if (!Number.isInteger(value) || value < 0 || value > MAX_QUALITY) {
-    throw new RangeError(`${name} must be an AudioResamplerQuality value (0-${MAX_QUALITY}), got ${describe(value)}`);
+    throw invalidValue(`${name} must be an AudioResamplerQuality value (0-${MAX_QUALITY}), got ${describe(value)}`);
   }
   return value + 0; // -0 -> 0
 }
@@ -97,13 +107,19 @@ const SAMPLE_FORMATS = native.sampleFormats();
 /** The typed array class holding each format. */
 const ARRAY_OF_FORMAT = { s16: Int16Array, f32: Float32Array, mulaw: Uint8Array, alaw: Uint8Array };
 
-/** TypeError unless `value` is one of the format names; returns it. */
+/**
+ * `value` if it is one of `names` (format names); else a TypeError unless a
+ * string, a RangeError (ERR_INVALID_ARG_VALUE) for an unknown name.
+ */
+function checkName(value, names, name) {
+  if (typeof value === 'string' && names.includes(value)) return value;
+  const message = `${name} must be one of ${names.map((f) => `'${f}'`).join(', ')}, got ${describe(value)}`;
+  throw typeof value === 'string' ? invalidValue(message) : invalidType(message);
+}
+
+/** `value` if it is one of the sample format names (`checkName`). */
 function checkSampleFormat(value, name) {
-  if (typeof value !== 'string' || !SAMPLE_FORMATS.includes(value)) {
-    const kind = typeof value === 'string' ? RangeError : TypeError;
-    throw new kind(`${name} must be one of ${SAMPLE_FORMATS.map((f) => `'${f}'`).join(', ')}, got ${describe(value)}`);
-  }
-  return value;
+  return checkName(value, SAMPLE_FORMATS, name);
 }
 
 /** The engine's index of a format name. */
@@ -114,16 +130,17 @@ function formatIndex(format) {
 /**
  * Checks interleaved samples of `format`: a TypeError unless `value` is the
  * format's typed array (by its built-in tag: a Buffer is a Uint8Array), a
- * RangeError unless its length is a whole number of frames. Returns the frames.
+ * RangeError (ERR_INVALID_ARG_VALUE) unless its length is a whole number of
+ * frames. Returns the frames.
  */
 function checkSamples(value, format, channels, name) {
   const Typed = ARRAY_OF_FORMAT[format];
   if (typedArrayTag(value) !== Typed.name) {
-    throw new TypeError(`${name} must be a ${Typed.name} for format '${format}', got ${describe(value)}`);
+    throw invalidType(`${name} must be a ${Typed.name} for format '${format}', got ${describe(value)}`);
   }
   const length = typedArrayLength(value);
   if (length % channels !== 0) {
-    throw new RangeError(`${name} has ${length} samples, not a whole number of ${channels}-channel frames`);
+    throw invalidValue(`${name} has ${length} samples, not a whole number of ${channels}-channel frames`);
   }
   return length / channels;
 }
@@ -132,15 +149,8 @@ function checkSamples(value, format, channels, name) {
 function checkOut(value, format, name) {
   const Typed = ARRAY_OF_FORMAT[format];
   if (typedArrayTag(value) !== Typed.name) {
-    throw new TypeError(`${name} must be a ${Typed.name} for format '${format}', got ${describe(value)}`);
+    throw invalidType(`${name} must be a ${Typed.name} for format '${format}', got ${describe(value)}`);
   }
-}
-
-/** A RangeError with Node's code for a value out of range (`ERR_OUT_OF_RANGE`). */
-function outOfRange(message) {
-  const err = new RangeError(message);
-  err.code = 'ERR_OUT_OF_RANGE';
-  return err;
 }
 
 /**
@@ -166,12 +176,20 @@ function checkDisjoint(samples, out) {
   }
 }
 
-/** TypeError naming every own key of `options` not in `allowed`. */
+/** TypeError unless `options` is an object (not null). */
+function checkOptionsObject(options, owner) {
+  if (options === null || typeof options !== 'object') {
+    throw invalidType(`${owner}: options must be an object, got ${describe(options)}`);
+  }
+}
+
+/** TypeError (ERR_INVALID_ARG_VALUE) naming every own key of `options` not in `allowed`. */
 function checkOptionKeys(options, allowed, owner) {
   const bad = Reflect.ownKeys(options).filter((k) => !allowed.includes(k) && options[k] !== undefined);
   if (bad.length > 0) {
-    throw new TypeError(
+    throw invalidValue(
       `${owner}: unsupported option(s) ${bad.map(String).join(', ')} (the options are ${allowed.join(', ')})`,
+      TypeError,
     );
   }
 }
@@ -204,7 +222,7 @@ function checkOptionKeys(options, allowed, owner) {
  */
 function readFrame(frame, sampleRate, channels, channelsName) {
   if (frame === null || typeof frame !== 'object') {
-    throw new TypeError(`frame must be an AudioFrame, got ${describe(frame)}`);
+    throw invalidType(`frame must be an AudioFrame, got ${describe(frame)}`);
   }
   const data = frame.data;
   const rate = frame.sampleRate;
@@ -214,22 +232,22 @@ function readFrame(frame, sampleRate, channels, channelsName) {
   const Frame = frame.constructor;
   // No user code from here on (describe() only runs on the way to a throw).
   if (!isInt16Array(data)) {
-    throw new TypeError(`frame.data must be an Int16Array, got ${describe(data)}`);
+    throw invalidType(`frame.data must be an Int16Array, got ${describe(data)}`);
   }
   checkRate(rate, 'frame.sampleRate');
   checkChannels(ch, 'frame.channels');
   if (typeof samplesPerChannel !== 'number') {
-    throw new TypeError(`frame.samplesPerChannel must be a number, got ${describe(samplesPerChannel)}`);
+    throw invalidType(`frame.samplesPerChannel must be a number, got ${describe(samplesPerChannel)}`);
   }
   if (!Number.isSafeInteger(samplesPerChannel) || samplesPerChannel < 0) {
-    throw new RangeError(`frame.samplesPerChannel must be a non-negative integer, got ${describe(samplesPerChannel)}`);
+    throw outOfRange(`frame.samplesPerChannel must be a non-negative integer, got ${describe(samplesPerChannel)}`);
   }
   checkFormat(rate, ch, sampleRate, channels, channelsName);
   const length = typedArrayLength(data); // 0 if detached or out of bounds
   let frames = samplesPerChannel + 0;
   if (frames * ch > length) {
     if (length === 0 || length % ch !== 0) {
-      throw new RangeError(
+      throw invalidValue(
         `frame.data has ${length} samples: fewer than samplesPerChannel * channels ` +
           `(${samplesPerChannel} * ${ch}), and ` +
           (length === 0 ? 'empty' : `not a whole number of ${ch}-channel frames`),
@@ -242,13 +260,13 @@ function readFrame(frame, sampleRate, channels, channelsName) {
   return { frame, data, view, sampleRate: rate, channels: ch, samplesPerChannel, frames, userdata, Frame };
 }
 
-/** RangeError unless `rate`/`ch` equal `sampleRate`/`channels` (each when given). */
+/** RangeError (ERR_INVALID_ARG_VALUE) unless `rate`/`ch` equal `sampleRate`/`channels` (each when given). */
 function checkFormat(rate, ch, sampleRate, channels, channelsName = "the resampler's channels") {
   if (sampleRate !== undefined && rate !== sampleRate) {
-    throw new RangeError(`frame.sampleRate (${rate}) does not match the resampler's inputRate (${sampleRate})`);
+    throw invalidValue(`frame.sampleRate (${rate}) does not match the resampler's inputRate (${sampleRate})`);
   }
   if (channels !== undefined && ch !== channels) {
-    throw new RangeError(`frame.channels (${ch}) does not match ${channelsName} (${channels})`);
+    throw invalidValue(`frame.channels (${ch}) does not match ${channelsName} (${channels})`);
   }
 }
 
@@ -264,7 +282,7 @@ function checkFrameFormat(rec, sampleRate, channels, channelsName) {
 function checkView(rec) {
   const expected = rec.frames * rec.channels;
   if (typedArrayLength(rec.view) !== expected) {
-    throw new RangeError(
+    throw invalidValue(
       `frame.data no longer holds its ${expected} samples (its buffer was resized or detached during the call)`,
     );
   }
@@ -284,7 +302,8 @@ module.exports = {
   checkSamples,
   checkOut,
   checkDisjoint,
-  outOfRange,
+  checkName,
+  checkOptionsObject,
   checkOptionKeys,
   formatIndex,
   describe,

@@ -4,7 +4,7 @@
 use napi::bindgen_prelude::*;
 
 use crate::engine::{self, check_ratio, Quality, SampleFormat};
-use crate::errors::{engine_error, range_error};
+use crate::errors::{engine_error, invalid_value, range_error};
 
 /// The checked configuration of a resampler or a one-shot call.
 #[derive(Clone, Copy)]
@@ -19,7 +19,9 @@ pub struct Config {
 
 impl Config {
     /// Checks every argument (formats are indices into `sampleFormats()`);
-    /// the first bad one throws a `RangeError` that names it.
+    /// the first bad one throws a `RangeError` that names it: `ERR_OUT_OF_RANGE`
+    /// for a rate or channel count, `ERR_INVALID_ARG_VALUE` for a quality or
+    /// format index that is not one of the enum's.
     pub fn read(
         env: &Env,
         [input_rate, output_rate, channels, quality, input, output]: [f64; 6],
@@ -61,8 +63,15 @@ pub fn int_in_range(env: &Env, value: f64, name: &str, min: u64, max: u64) -> Re
     ))
 }
 
-/// An index into `all` (an enum's values in index order).
+/// An index into `all` (an enum's values in index order), or a RangeError
+/// (`ERR_INVALID_ARG_VALUE`) naming `name`.
 fn index_arg<T: Copy>(env: &Env, value: f64, name: &str, all: &[T]) -> Result<T> {
-    let index = int_in_range(env, value, name, 0, all.len() as u64 - 1)?;
-    Ok(all[index as usize])
+    let max = all.len() - 1;
+    if value.is_finite() && value.fract() == 0.0 && value >= 0.0 && value <= max as f64 {
+        return Ok(all[value as usize]);
+    }
+    Err(invalid_value(
+        env,
+        &format!("{name} must be an integer in [0, {max}], got {value}"),
+    ))
 }

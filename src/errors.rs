@@ -1,6 +1,7 @@
-//! The one mapping from engine errors and panics to JS errors (the policy is
-//! written in the README: `TypeError` / `RangeError` naming the argument,
-//! `Error` with a code for what is not the caller's fault).
+//! The one mapping from engine errors and panics to JS errors, with the codes
+//! of the JS layer (lib/errors.js; the policy is in lib/validate.js and the
+//! README): `TypeError` / `RangeError` naming the argument, `Error` with a code
+//! for state and resources.
 
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -9,13 +10,14 @@ use napi::bindgen_prelude::*;
 
 use crate::engine::EngineError;
 
-/// Converts an engine error: `RangeError` (code `ERR_OUT_OF_RANGE`) for an
-/// unsupported rate pair or too small an output, `Error` (code
-/// `ERR_MEMORY_ALLOCATION_FAILED`) for an output too large to allocate,
-/// `Error` otherwise.
+/// Converts an engine error: `RangeError` (code `ERR_INVALID_ARG_VALUE`) for
+/// an argument that does not fit (a length that is not a whole number of
+/// frames), `RangeError` (code `ERR_OUT_OF_RANGE`) for an unsupported rate pair
+/// or too small an output, `Error` (code `ERR_MEMORY_ALLOCATION_FAILED`) for an
+/// output too large to allocate, `Error` otherwise (an internal failure).
 pub fn engine_error(env: &Env, e: EngineError) -> Error {
     match e {
-        EngineError::InvalidArgument(msg) => Error::new(Status::InvalidArg, msg),
+        EngineError::InvalidArgument(msg) => invalid_value(env, &msg),
         EngineError::OutputTooSmall(msg) | EngineError::OutOfRange(msg) => range_error(env, &msg),
         EngineError::TooLarge(msg) => pending(
             env.throw_error(&msg, Some("ERR_MEMORY_ALLOCATION_FAILED")),
@@ -25,10 +27,19 @@ pub fn engine_error(env: &Env, e: EngineError) -> Error {
     }
 }
 
-/// Throws a `RangeError` with code `ERR_OUT_OF_RANGE`.
+/// Throws a `RangeError` with code `ERR_OUT_OF_RANGE`: a number outside its bounds.
 pub fn range_error(env: &Env, msg: &str) -> Error {
     pending(
         env.throw_range_error(msg, Some("ERR_OUT_OF_RANGE")),
+        msg.to_string(),
+    )
+}
+
+/// Throws a `RangeError` with code `ERR_INVALID_ARG_VALUE`: a value that is not
+/// one of those accepted (a quality preset, a format).
+pub fn invalid_value(env: &Env, msg: &str) -> Error {
+    pending(
+        env.throw_range_error(msg, Some("ERR_INVALID_ARG_VALUE")),
         msg.to_string(),
     )
 }
@@ -75,14 +86,17 @@ pub fn panic_detail(panic: &Box<dyn Any + Send>) -> String {
         .unwrap_or_else(|| "unknown panic".to_string())
 }
 
-/// The Error for a call on a closed (or retired) resampler. The JS classes
-/// check `close()` themselves, so users see this only after a panic.
-pub fn closed_error(failed: bool) -> Error {
-    if failed {
-        Error::from_reason(
-            "the resampler failed internally earlier and is closed; create a new one",
-        )
+/// Throws the Error (code `ERR_INVALID_STATE`, as the JS classes' "is closed")
+/// for a call on a closed (or retired) resampler. The JS classes check
+/// `close()` themselves, so users see this only after a panic.
+pub fn closed_error(env: &Env, failed: bool) -> Error {
+    let msg = if failed {
+        "the resampler failed internally earlier and is closed; create a new one"
     } else {
-        Error::from_reason("the resampler is closed")
-    }
+        "the resampler is closed"
+    };
+    pending(
+        env.throw_error(msg, Some("ERR_INVALID_STATE")),
+        msg.to_string(),
+    )
 }

@@ -57,7 +57,7 @@ impl PcmState {
     ) -> Result<Option<TypedOut<'env>>> {
         let inner = match self.inner.as_mut() {
             Some(r) => r,
-            None => return Err(closed_error(self.failed)),
+            None => return Err(closed_error(env, self.failed)),
         };
         let result = catch_unwind(AssertUnwindSafe(|| {
             op(inner).map(|out| {
@@ -255,7 +255,7 @@ pub fn pcm_max_output_frames(
     let engine = state
         .inner
         .as_ref()
-        .ok_or_else(|| closed_error(state.failed))?;
+        .ok_or_else(|| closed_error(&env, state.failed))?;
     let frames = usize::try_from(frames).unwrap_or(usize::MAX);
     Ok(engine.max_output_frames(frames) as f64)
 }
@@ -278,9 +278,9 @@ pub fn pcm_memory_bytes(state: &External<PcmState>) -> f64 {
 
 /// A one-line description of the engine configuration (for benchmarks and debugging).
 #[napi(ts_args_type = "state: ExternalObject<'PcmState'>")]
-pub fn pcm_describe(state: &External<PcmState>) -> Result<String> {
+pub fn pcm_describe(env: Env, state: &External<PcmState>) -> Result<String> {
     match state.inner.as_ref() {
         Some(r) => Ok(r.describe()),
-        None => Err(closed_error(state.failed)),
+        None => Err(closed_error(&env, state.failed)),
     }
 }
