@@ -1,6 +1,6 @@
 //! Typed arrays across the boundary: reading any kind at any `byteOffset`
-//! without a copy, making V8-owned outputs, and refusing outputs V8 could not
-//! allocate before the engine runs.
+//! without a copy, making V8-owned outputs, and reserving room for large
+//! outputs before the engine runs, so that no allocation failure aborts.
 
 use napi::bindgen_prelude::*;
 use napi::JsValue;
@@ -8,11 +8,15 @@ use napi::JsValue;
 use crate::engine::{too_large_error, Input, Output, OutputMut, OwnedOutput, SampleFormat};
 use crate::errors::{engine_error, type_error};
 
-/// Output size (bytes) above which a call first checks that both its output
-/// buffer and the JS copy can be allocated. V8 aborts the process when it cannot
-/// allocate an `ArrayBuffer` (`napi_create_arraybuffer`), so this must be known
-/// before the engine runs; smaller outputs are not worth the check.
-const PROBE_BYTES: u64 = 16 << 20;
+/// Output size (bytes) from which a call reserves room for its output before
+/// the engine runs, and makes the JS array through its constructor: V8 aborts
+/// the process when `napi_create_arraybuffer` cannot allocate, while `new
+/// Int16Array(n)` throws. Smaller outputs take the faster path.
+const LARGE_BYTES: u64 = 1 << 20;
+/// Room a call must find besides its output and the JS copy: what the engine
+/// may allocate on the way without being able to fail cleanly (building a
+/// resampler, at most 64 MB, or growing this thread's working buffers).
+const WORKING_BYTES: u64 = 64 << 20;
 /// Longest typed array V8 creates (`new Int16Array(2 ** 32)` works, one more does not).
 const MAX_TYPED_ARRAY_LENGTH: u64 = 1 << 32;
 
@@ -143,9 +147,46 @@ unsafe fn slice_mut<'a, T>(data: *mut T, len: usize) -> &'a mut [T] {
     }
 }
 
+/// Address space held for the JS copy of a large output while the engine
+/// runs (reserved, never touched), given back just before that copy is made.
+pub struct Room(#[allow(dead_code)] Vec<u8>);
+
+/// Fails (with nothing consumed) unless `samples` of output in `format` can be
+/// made: returns, for large outputs, room held for the JS copy, after checking
+/// that the engine's own output buffer and working memory fit besides it.
+pub fn reserve(env: &Env, call: &str, samples: u64, format: SampleFormat) -> Result<Option<Room>> {
+    let bytes = samples.saturating_mul(format.bytes_per_sample() as u64);
+    if bytes < LARGE_BYTES {
+        return Ok(None);
+    }
+    let refuse = || engine_error(env, too_large_error(call, samples));
+    if samples > MAX_TYPED_ARRAY_LENGTH {
+        return Err(refuse());
+    }
+    let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    let mut room = Vec::new();
+    room.try_reserve_exact(size(bytes)).map_err(|_| refuse())?;
+    let mut rest: Vec<u8> = Vec::new();
+    rest.try_reserve_exact(size(bytes.saturating_add(WORKING_BYTES)))
+        .map_err(|_| refuse())?;
+    Ok(Some(Room(room)))
+}
+
 /// An engine output copied into a new V8-owned typed array of its format
-/// (`byteOffset` 0, its own buffer).
-pub fn typed_out<'env>(env: &'env Env, out: Output<'_>) -> Result<TypedOut<'env>> {
+/// (`byteOffset` 0, its own buffer). `room` (from [`reserve`]) is released
+/// first; a large array that cannot be allocated is an
+/// `ERR_MEMORY_ALLOCATION_FAILED` error naming `call`.
+pub fn typed_out<'env>(
+    env: &'env Env,
+    call: &str,
+    out: Output<'_>,
+    room: Option<Room>,
+) -> Result<TypedOut<'env>> {
+    drop(room);
+    let bytes = out.len() as u64 * format_of(&out).bytes_per_sample() as u64;
+    if bytes >= LARGE_BYTES {
+        return large_out(env, call, out);
+    }
     Ok(match out {
         Output::S16(s) => Either3::A(Int16ArraySlice::copy_from(env, s)?),
         Output::F32(s) => Either3::B(Float32ArraySlice::copy_from(env, s)?),
@@ -153,36 +194,116 @@ pub fn typed_out<'env>(env: &'env Env, out: Output<'_>) -> Result<TypedOut<'env>
     })
 }
 
-/// Fails (with nothing consumed) unless `samples` of output in `format`, plus
-/// their JS copy, can be allocated. Large requests only: it reserves and frees
-/// address space for both copies, so that neither the engine nor V8 meets an
-/// allocation failure afterwards (V8 would abort the process).
-pub fn probe(env: &Env, call: &str, samples: u64, format: SampleFormat) -> Result<()> {
-    let bytes = samples.saturating_mul(format.bytes_per_sample() as u64);
-    if bytes < PROBE_BYTES {
-        return Ok(());
+/// `out` copied into a typed array made by its global constructor, whose
+/// allocation failure is a JS exception (cleared here) instead of an abort.
+fn large_out<'env>(env: &'env Env, call: &str, out: Output<'_>) -> Result<TypedOut<'env>> {
+    let (name, kind) = match format_of(&out) {
+        SampleFormat::S16 => (c"Int16Array", NAPI_INT16_ARRAY),
+        SampleFormat::F32 => (c"Float32Array", NAPI_FLOAT32_ARRAY),
+        SampleFormat::Mulaw | SampleFormat::Alaw => (c"Uint8Array", NAPI_UINT8_ARRAY),
+    };
+    let raw = env.raw();
+    let len = out.len();
+    let mut array = std::ptr::null_mut();
+    let mut made = (|| {
+        let mut global = std::ptr::null_mut();
+        let mut ctor = std::ptr::null_mut();
+        let mut length = std::ptr::null_mut();
+        // SAFETY: plain N-API calls on this call's env; each output is checked.
+        unsafe {
+            check_status!(napi::sys::napi_get_global(raw, &mut global))?;
+            check_status!(napi::sys::napi_get_named_property(
+                raw,
+                global,
+                name.as_ptr(),
+                &mut ctor
+            ))?;
+            check_status!(napi::sys::napi_create_double(raw, len as f64, &mut length))?;
+            check_status!(napi::sys::napi_new_instance(
+                raw, ctor, 1, &length, &mut array
+            ))
+        }
+    })()
+    .is_ok();
+    let mut arr = RawArray {
+        kind: -1,
+        data: std::ptr::null_mut(),
+        len: 0,
+    };
+    if made {
+        let mut data = std::ptr::null_mut();
+        let (mut buffer, mut offset) = (std::ptr::null_mut(), 0usize);
+        // SAFETY: as above. The kind and length are checked before any write,
+        // whatever the global constructor turned out to be.
+        let status = unsafe {
+            napi::sys::napi_get_typedarray_info(
+                raw,
+                array,
+                &mut arr.kind,
+                &mut arr.len,
+                &mut data,
+                &mut buffer,
+                &mut offset,
+            )
+        };
+        arr.data = data.cast();
+        made = status == napi::sys::Status::napi_ok
+            && arr.kind == kind
+            && arr.len == len
+            && !arr.data.is_null();
     }
-    if samples > MAX_TYPED_ARRAY_LENGTH {
-        return Err(engine_error(env, too_large_error(call, samples)));
+    if !made {
+        // The constructor's RangeError ("Array buffer allocation failed") is
+        // replaced by the package's error.
+        let mut ignored = std::ptr::null_mut();
+        // SAFETY: as above; clears the exception if one is pending.
+        unsafe { napi::sys::napi_get_and_clear_last_exception(raw, &mut ignored) };
+        return Err(engine_error(env, too_large_error(call, len as u64)));
     }
-    let both = usize::try_from(bytes.saturating_mul(2)).unwrap_or(usize::MAX);
-    let mut room: Vec<u8> = Vec::new();
-    if room.try_reserve_exact(both).is_err() {
-        return Err(engine_error(env, too_large_error(call, samples)));
-    }
-    Ok(())
+    let (src, size): (*const u8, usize) = match out {
+        Output::S16(s) => (s.as_ptr().cast(), 2),
+        Output::F32(s) => (s.as_ptr().cast(), 4),
+        Output::Mulaw(s) | Output::Alaw(s) => (s.as_ptr(), 1),
+    };
+    // SAFETY: `arr` is a new typed array of `out`'s element kind and length
+    // (checked above), so both hold `len * size` bytes and do not overlap.
+    unsafe { std::ptr::copy_nonoverlapping(src, arr.data, len * size) };
+    // SAFETY: `array` is a live typed array of this call.
+    Ok(match kind {
+        NAPI_INT16_ARRAY => Either3::A(unsafe { Int16ArraySlice::from_napi_value(raw, array)? }),
+        NAPI_FLOAT32_ARRAY => {
+            Either3::B(unsafe { Float32ArraySlice::from_napi_value(raw, array)? })
+        }
+        _ => Either3::C(unsafe { Uint8ArraySlice::from_napi_value(raw, array)? }),
+    })
 }
 
-/// A whole one-shot output, copied into a new typed array.
-pub fn owned_out<'env>(env: &'env Env, out: &OwnedOutput) -> Result<TypedOut<'env>> {
+fn format_of(out: &Output<'_>) -> SampleFormat {
+    match out {
+        Output::S16(_) => SampleFormat::S16,
+        Output::F32(_) => SampleFormat::F32,
+        Output::Mulaw(_) => SampleFormat::Mulaw,
+        Output::Alaw(_) => SampleFormat::Alaw,
+    }
+}
+
+/// A whole one-shot output, copied into a new typed array (see [`typed_out`]).
+pub fn owned_out<'env>(
+    env: &'env Env,
+    call: &str,
+    out: &OwnedOutput,
+    room: Option<Room>,
+) -> Result<TypedOut<'env>> {
     typed_out(
         env,
+        call,
         match out {
             OwnedOutput::S16(v) => Output::S16(v),
             OwnedOutput::F32(v) => Output::F32(v),
             OwnedOutput::Mulaw(v) => Output::Mulaw(v),
             OwnedOutput::Alaw(v) => Output::Alaw(v),
         },
+        room,
     )
 }
 

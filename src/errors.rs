@@ -7,6 +7,7 @@ use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use napi::bindgen_prelude::*;
+use napi::{sys, JsValue};
 
 use crate::engine::EngineError;
 
@@ -19,44 +20,66 @@ pub fn engine_error(env: &Env, e: EngineError) -> Error {
     match e {
         EngineError::InvalidArgument(msg) => invalid_value(env, &msg),
         EngineError::OutputTooSmall(msg) | EngineError::OutOfRange(msg) => range_error(env, &msg),
-        EngineError::TooLarge(msg) => pending(
-            env.throw_error(&msg, Some("ERR_MEMORY_ALLOCATION_FAILED")),
-            msg,
-        ),
+        EngineError::TooLarge(msg) => memory_error(env, &msg),
         EngineError::Internal(_) => Error::from_reason(e.to_string()),
     }
 }
 
-/// Throws a `RangeError` with code `ERR_OUT_OF_RANGE`: a number outside its bounds.
+/// An `Error` with code `ERR_MEMORY_ALLOCATION_FAILED`.
+pub fn memory_error(env: &Env, msg: &str) -> Error {
+    coded(
+        env,
+        sys::napi_create_error,
+        msg,
+        "ERR_MEMORY_ALLOCATION_FAILED",
+    )
+}
+
+/// A `RangeError` with code `ERR_OUT_OF_RANGE`.
 pub fn range_error(env: &Env, msg: &str) -> Error {
-    pending(
-        env.throw_range_error(msg, Some("ERR_OUT_OF_RANGE")),
-        msg.to_string(),
-    )
+    coded(env, sys::napi_create_range_error, msg, "ERR_OUT_OF_RANGE")
 }
 
-/// Throws a `RangeError` with code `ERR_INVALID_ARG_VALUE`: a value that is not
-/// one of those accepted (a quality preset, a format).
+/// A `RangeError` with code `ERR_INVALID_ARG_VALUE`: a value that is not one
+/// of those accepted (a quality preset, a format).
 pub fn invalid_value(env: &Env, msg: &str) -> Error {
-    pending(
-        env.throw_range_error(msg, Some("ERR_INVALID_ARG_VALUE")),
-        msg.to_string(),
-    )
+    coded(env, sys::napi_create_range_error, msg, "ERR_INVALID_ARG_VALUE")
 }
 
-/// Throws a `TypeError` with code `ERR_INVALID_ARG_TYPE`.
+/// A `TypeError` with code `ERR_INVALID_ARG_TYPE`.
 pub fn type_error(env: &Env, msg: &str) -> Error {
-    pending(
-        env.throw_type_error(msg, Some("ERR_INVALID_ARG_TYPE")),
-        msg.to_string(),
+    coded(
+        env,
+        sys::napi_create_type_error,
+        msg,
+        "ERR_INVALID_ARG_TYPE",
     )
 }
 
-/// The error to return after throwing a JS exception (napi-rs does not throw again).
-fn pending(thrown: Result<()>, msg: String) -> Error {
-    match thrown {
-        Ok(()) => Error::new(Status::PendingException, msg),
-        Err(e) => e,
+type CreateError = unsafe fn(
+    sys::napi_env,
+    sys::napi_value,
+    sys::napi_value,
+    *mut sys::napi_value,
+) -> sys::napi_status;
+
+/// A JS error object made by `create`, held as the returned `Error` and not
+/// thrown: napi-rs throws it when a call returns it, and an async task can
+/// reject its promise with it (a pending exception there would be uncaught and
+/// leave the promise unsettled).
+fn coded(env: &Env, create: CreateError, msg: &str, code: &str) -> Error {
+    let made = (|| {
+        let code = env.create_string(code)?;
+        let text = env.create_string(msg)?;
+        let mut error = std::ptr::null_mut();
+        // SAFETY: plain N-API calls on this call's env with live string values.
+        check_status!(unsafe { create(env.raw(), code.raw(), text.raw(), &mut error) })?;
+        // SAFETY: `error` is the live value just created.
+        Ok::<_, Error>(unsafe { Unknown::from_raw_unchecked(env.raw(), error) })
+    })();
+    match made {
+        Ok(error) => Error::from(error),
+        Err(_) => Error::from_reason(msg.to_string()),
     }
 }
 
@@ -95,8 +118,5 @@ pub fn closed_error(env: &Env, failed: bool) -> Error {
     } else {
         "the resampler is closed"
     };
-    pending(
-        env.throw_error(msg, Some("ERR_INVALID_STATE")),
-        msg.to_string(),
-    )
+    coded(env, sys::napi_create_error, msg, "ERR_INVALID_STATE")
 }

@@ -7,7 +7,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::args::Config;
-use crate::arrays::{copy_vec, owned_out, probe, RawArray, TypedOut};
+use crate::arrays::{copy_vec, owned_out, reserve, RawArray, Room, TypedOut};
 use crate::engine::{self, EngineError, Input, OwnedOutput, SampleFormat};
 use crate::errors::{engine_error, panic_detail};
 
@@ -54,11 +54,11 @@ pub fn resample_pcm<'env>(
         ],
     )?;
     let raw = RawArray::read(env, &samples, "samples", args.input)?;
-    probe(env, "resample", args.total_samples(raw.len), args.output)?;
+    let room = reserve(env, "resample", args.total_samples(raw.len), args.output)?;
     // SAFETY: `samples` lives for this call; nothing else borrows its memory.
     let input = unsafe { raw.input(args.input) };
     match run(&args, input) {
-        Ok(out) => owned_out(env, &out),
+        Ok(out) => owned_out(env, "resample", &out, room),
         Err(e) => Err(engine_error(env, e)),
     }
 }
@@ -74,13 +74,17 @@ enum OwnedInput {
 pub struct ResampleTask {
     args: Config,
     input: OwnedInput,
+    /// Held from the call until the result is copied to JS, so that memory
+    /// the process allocates meanwhile cannot take the copy's place.
+    room: Option<Room>,
 }
 
 impl<'task> napi::ScopedTask<'task> for ResampleTask {
-    type Output = OwnedOutput;
+    /// An engine error is kept to become a JS error on the main thread.
+    type Output = std::result::Result<OwnedOutput, EngineError>;
     type JsValue = TypedOut<'task>;
 
-    fn compute(&mut self) -> Result<OwnedOutput> {
+    fn compute(&mut self) -> Result<Self::Output> {
         let input = match &self.input {
             OwnedInput::S16(v) => Input::S16(v),
             OwnedInput::F32(v) => Input::F32(v),
@@ -90,12 +94,16 @@ impl<'task> napi::ScopedTask<'task> for ResampleTask {
         let result = run(&self.args, input);
         // The copy is no longer needed: free it before the result is copied to JS.
         self.input = OwnedInput::Codes(Vec::new());
-        result.map_err(|e| Error::new(Status::GenericFailure, e.to_string()))
+        Ok(result)
     }
 
-    fn resolve(&mut self, env: &'task Env, output: OwnedOutput) -> Result<TypedOut<'task>> {
-        probe(env, "resampleAsync", output.len() as u64, self.args.output)?;
-        owned_out(env, &output)
+    /// Errors here reject the promise: they are built, never thrown (a thrown
+    /// exception would be uncaught and the promise would never settle).
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<TypedOut<'task>> {
+        match output {
+            Ok(out) => owned_out(env, "resampleAsync", &out, self.room.take()),
+            Err(e) => Err(engine_error(env, e)),
+        }
     }
 }
 
@@ -127,7 +135,7 @@ pub fn resample_pcm_async(
         ],
     )?;
     let raw = RawArray::read(&env, &samples, "samples", args.input)?;
-    probe(
+    let room = reserve(
         &env,
         "resampleAsync",
         args.total_samples(raw.len),
@@ -139,5 +147,5 @@ pub fn resample_pcm_async(
         Input::F32(s) => OwnedInput::F32(copy_vec(&env, s)?),
         Input::Mulaw(s) | Input::Alaw(s) => OwnedInput::Codes(copy_vec(&env, s)?),
     };
-    Ok(AsyncTask::new(ResampleTask { args, input }))
+    Ok(AsyncTask::new(ResampleTask { args, input, room }))
 }

@@ -15,7 +15,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::args::{int_in_range, Config};
-use crate::arrays::{probe, typed_out, RawArray, TypedOut};
+use crate::arrays::{reserve, typed_out, RawArray, Room, TypedOut};
 use crate::engine::{EngineError, Output, PcmResampler, SampleFormat};
 use crate::errors::{closed_error, engine_error, guard, panic_error, range_error};
 
@@ -48,11 +48,14 @@ pub struct PcmState {
 
 impl PcmState {
     /// Runs one engine call; a non-empty `Some(output)` is copied into a new
-    /// typed array (empty outputs become `null`: no allocation).
-    /// A panic becomes a JS Error and retires this resampler.
+    /// typed array (empty outputs become `null`: no allocation), `room` being
+    /// what [`reserve`] held for it. A panic becomes a JS Error and retires
+    /// this resampler.
     fn run<'env>(
         &mut self,
         env: &'env Env,
+        call: &str,
+        room: Option<Room>,
         op: impl FnOnce(&mut PcmResampler) -> std::result::Result<Option<Output<'_>>, EngineError>,
     ) -> Result<Option<TypedOut<'env>>> {
         let inner = match self.inner.as_mut() {
@@ -62,7 +65,7 @@ impl PcmState {
         let result = catch_unwind(AssertUnwindSafe(|| {
             op(inner).map(|out| {
                 out.filter(|o| !o.is_empty())
-                    .map(|o| typed_out(env, o))
+                    .map(|o| typed_out(env, call, o, room))
                     .transpose()
             })
         }));
@@ -173,18 +176,19 @@ pub fn push<'env>(
     samples: Unknown,
 ) -> Result<Option<TypedOut<'env>>> {
     let input = RawArray::read(env, &samples, "samples", state.input)?;
-    if let Some(engine) = state.inner.as_ref() {
-        probe(
+    let room = match state.inner.as_ref() {
+        Some(engine) => reserve(
             env,
             "push",
             engine.max_push_output_samples(input.len),
             state.output,
-        )?;
-    }
+        )?,
+        None => None,
+    };
     let format = state.input;
     // SAFETY: `samples` lives for this call; nothing else borrows its memory.
     let data = unsafe { input.input(format) };
-    state.run(env, |engine| engine.push(data).map(Some))
+    state.run(env, "push", room, |engine| engine.push(data).map(Some))
 }
 
 /// Returns the rest of the output (or `null`) and resets for reuse.
@@ -196,15 +200,16 @@ pub fn pcm_flush<'env>(
     env: &'env Env,
     state: &mut External<PcmState>,
 ) -> Result<Option<TypedOut<'env>>> {
-    if let Some(engine) = state.inner.as_ref() {
-        probe(
+    let room = match state.inner.as_ref() {
+        Some(engine) => reserve(
             env,
             "flush",
             engine.max_flush_output_samples(),
             state.output,
-        )?;
-    }
-    state.run(env, |engine| engine.flush().map(Some))
+        )?,
+        None => None,
+    };
+    state.run(env, "flush", room, |engine| engine.flush().map(Some))
 }
 
 /// `pcmPushInto(state, samples, out)` (registered in `crate::hot`): resamples
@@ -220,7 +225,7 @@ pub fn push_into(env: &Env, state: &mut PcmState, samples: Unknown, out: Unknown
     let mut written = 0usize;
     // SAFETY: both arrays live for this call and do not overlap.
     let (data, dst) = unsafe { (input.input(fi), dest.output(fo)) };
-    state.run(env, |engine| {
+    state.run(env, "pushInto", None, |engine| {
         written = engine.push_into(data, dst)?;
         Ok(None)
     })?;
@@ -237,7 +242,7 @@ pub fn pcm_flush_into(env: &Env, state: &mut External<PcmState>, out: Unknown) -
     let mut written = 0usize;
     // SAFETY: `out` lives for this call; nothing else borrows its memory.
     let dst = unsafe { dest.output(fo) };
-    state.run(env, |engine| {
+    state.run(env, "flushInto", None, |engine| {
         written = engine.flush_into(dst)?;
         Ok(None)
     })?;
