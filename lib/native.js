@@ -28,7 +28,7 @@ function loadError(cause) {
     lines.push(`- There is no prebuilt binary for ${suffix}; build it from source.`);
   }
   lines.push(
-    '- From source: install a Rust toolchain (https://rustup.rs, Rust >= 1.87), then run ' +
+    '- From source: install a Rust toolchain (https://rustup.rs, Rust >= 1.89), then run ' +
       `\`npm rebuild ${PACKAGE}\` (install scripts must not be disabled: no \`--ignore-scripts\`).`,
     'See `error.cause` for what the loader tried.',
   );

@@ -71,7 +71,7 @@ function build(cargo, targetDir, suffix) {
       message = `rtc-resampler: the cargo build was interrupted (${err.signal}).`;
     } else {
       message =
-        'rtc-resampler: the cargo build failed (see above). A Rust toolchain >= 1.87 is required (https://rustup.rs).';
+        'rtc-resampler: the cargo build failed (see above). A Rust toolchain >= 1.89 is required (https://rustup.rs).';
     }
     console.error(message);
     return 1;
