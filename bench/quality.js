@@ -62,6 +62,22 @@ try {
 }
 
 const args = process.argv.slice(2);
+
+/** What each column of the table means (printed by --help and under the table). */
+const LEGEND = [
+  'ratio: input → output rate. engine: ours, rtc-node, or the int16 floor (an ideal resampler rounded to int16).',
+  'g1k dB: gain of a 998 Hz tone. ripple dB: max − min gain from 22 Hz to 0.8 × the lower Nyquist.',
+  '−0.1 dB / −3 dB Hz (%Nyq): where the gain first falls that far below the 1 kHz gain.',
+  'alias/image dB: the worst alias (down) or image (up) of a swept tone, relative to the tone.',
+  'THD+N dB: everything but a 997 Hz tone at −1 dBFS, relative to it. delay ms: content delay of a 22 Hz tone.',
+  'len: total output after flush minus round(n_in × ratio), frames (0: exact). half ms: the filter half-length.',
+  'lag avg/max ms: audio held back after each 10 ms push. first ms: input pushed before the first output.',
+];
+if (args.includes('--help') || args.includes('-h')) {
+  console.log('usage: npm run quality [-- --quick] [--pairs all] [--markdown] [--no-rtc] [--json FILE]\n');
+  console.log(LEGEND.join('\n'));
+  process.exit(0);
+}
 const QUICK_RUN = args.includes('--quick');
 const NO_RTC = args.includes('--no-rtc') || rtc === null;
 const MARKDOWN = args.includes('--markdown');
@@ -615,6 +631,7 @@ function main() {
       if (!NO_RTC) print(measure('rtc', q, fin, fout));
     }
   }
+  console.log(`\n${LEGEND.join('\n')}`);
   const took = `${((Date.now() - t0) / 1000).toFixed(1)} s`;
   if (MARKDOWN) console.error(took);
   else console.log(`\n${took}`);

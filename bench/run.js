@@ -74,6 +74,8 @@ const PUSH_CASES = [
   [16000, 48000, 1],
   [24000, 48000, 1],
   [24000, 16000, 1],
+  [8000, 16000, 1],
+  [24000, 8000, 1],
   [44100, 48000, 2],
   [48000, 48000, 1],
   [24000, 24000, 1],
@@ -132,20 +134,6 @@ function timeCreate(lib, frame, inputRate, outputRate, channels, count) {
     r.close();
   }
   return Number(process.hrtime.bigint() - t0) / count / 1000;
-}
-
-/**
- * Median µs per push of the engine alone from the last `npm run bench:engine`
- * (criterion writes to the workspace's target/criterion), if any.
- */
-function engineEstimate(quality, i, o, c) {
-  const rel = ['push_10ms', `${quality.toLowerCase()}_${i}_${o}_${c}ch`, 'new', 'estimates.json'];
-  const file = path.join(__dirname, '..', 'target', 'criterion', ...rel);
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')).median.point_estimate / 1000;
-  } catch {
-    return null; // not there
-  }
 }
 
 /** µs per call over `count` calls of `call(k)`, starting with an empty young generation. */
@@ -557,7 +545,6 @@ async function main() {
       rtcNodeUs: b ? median(b.samples) : null,
     };
     row.ratio = b ? row.rtcNodeUs / row.oursUs : null;
-    row.engineUs = i === o ? null : engineEstimate(q, i, o, c);
     row.engineInProcessUs = engine ? engine.us() : null;
     row.bindingOverheadUs = engine ? row.oursUs - row.engineInProcessUs : null;
     row.newArrayUs = engine ? engine.allocUs() : null;
@@ -677,14 +664,20 @@ function renderTables(r) {
   out.push(`Per 10 ms push, µs (median of ${r.config.rounds} interleaved rounds × ${r.config.pushesPerRound} pushes)`);
   out.push('');
   out.push(
-    '| quality | case | ours | rtc-node | rtc-node / ours | engine, in process | binding + JS | `new Int16Array(out)` alone, plain JS | engine alone (cargo bench) |',
+    '| quality | case | ours | rtc-node | rtc-node / ours | engine, in process | binding + JS | `new Int16Array(out)` alone, plain JS |',
   );
-  out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  out.push('|---|---|---:|---:|---:|---:|---:|---:|');
   for (const p of r.push) {
     out.push(
-      `| ${p.quality} | ${caseName(p.inputRate, p.outputRate, p.channels)} | ${f1(p.oursUs)} | ${f1(p.rtcNodeUs)} | ${fx(p.ratio)} | ${f1(p.engineInProcessUs)} | ${f1(p.bindingOverheadUs)} | ${f1(p.newArrayUs)} | ${f1(p.engineUs)} |`,
+      `| ${p.quality} | ${caseName(p.inputRate, p.outputRate, p.channels)} | ${f1(p.oursUs)} | ${f1(p.rtcNodeUs)} | ${fx(p.ratio)} | ${f1(p.engineInProcessUs)} | ${f1(p.bindingOverheadUs)} | ${f1(p.newArrayUs)} |`,
     );
   }
+  out.push('');
+  out.push(
+    'ours / rtc-node: `AudioResampler#push` of each library. engine, in process: the engine alone (no JS), ' +
+      'timed in this process; binding + JS: ours − engine; `new Int16Array(out)`: allocating an array of ' +
+      'the output length in plain JS, most of what binding + JS costs. `–`: equal rates (nothing to resample).',
+  );
   out.push('');
   out.push('new AudioResampler(…, MEDIUM) + one push + close(), µs');
   out.push('');
