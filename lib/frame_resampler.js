@@ -39,9 +39,10 @@ function passFrame(rec) {
 }
 
 class FrameResampler {
-  /** @type {Int16Core} */
+  /** @type {InstanceType<typeof import('./core.js').Int16Core>} */
   #core;
   /** Class of the last pushed frame, used to build flushed frames. */
+  /** @type {unknown} */
   #frameClass = AudioFrame;
 
   /** `owner` names the public class in errors (e.g. 'AudioResampler is closed'). */

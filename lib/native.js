@@ -35,6 +35,7 @@ function loadError(cause) {
   return new Error(lines.join('\n'), { cause });
 }
 
+/** @type {typeof import('../binding.js')} */
 let binding;
 try {
   binding = require('../binding.js');

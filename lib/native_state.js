@@ -17,7 +17,7 @@ class NativeState {
 
   /**
    * @param {string} owner the class name the "closed" error names
-   * @param {number[] | null} config `pcmNew`'s checked arguments (rates,
+   * @param {[number, number, number, number, number, number] | null} config `pcmNew`'s checked arguments (rates,
    *   channels, quality, input and output format indices), or null when no
    *   native state is needed (same rate and format: the caller passes input through)
    */

@@ -84,8 +84,9 @@ function checkTransformOptions(rest) {
   const bad = [];
   for (const key of Reflect.ownKeys(rest)) {
     const value = rest[key];
-    if (value === undefined || (OBJECT_MODE.has(key) && value === false)) continue;
-    if (!TRANSFORM_OPTIONS.has(key) || (key === 'decodeStrings' && value !== true)) bad.push(String(key));
+    const name = String(key);
+    if (value === undefined || (OBJECT_MODE.has(name) && value === false)) continue;
+    if (!TRANSFORM_OPTIONS.has(name) || (key === 'decodeStrings' && value !== true)) bad.push(String(key));
   }
   if (bad.length > 0) {
     const objectMode = bad.some((key) => OBJECT_MODE.has(key)) ? ', and does not support object mode' : '';
@@ -127,7 +128,7 @@ function chunkError(chunk) {
  * `allowHalfOpen`, ...); others are a TypeError.
  */
 class PcmResampleTransform extends Transform {
-  /** @type {PcmResampler} */
+  /** @type {InstanceType<typeof import('./pcm_resampler.js').PcmResampler>} */
   #core;
   #passThrough;
   #frameBytes;

@@ -8,7 +8,7 @@ function platformSuffix() {
   if (platform === 'linux') {
     let glibc;
     try {
-      glibc = process.report?.getReport?.().header?.glibcVersionRuntime;
+      glibc = /** @type {any} */ (process.report?.getReport?.())?.header?.glibcVersionRuntime;
     } catch {
       glibc = undefined;
     }

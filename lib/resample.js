@@ -22,6 +22,7 @@ function copy(samples, o) {
   return new ARRAY_OF_FORMAT[o.output](samples);
 }
 
+/** @returns {[number, number, number, number, number, number]} the binding's positional arguments */
 function args(o) {
   return [o.inputRate, o.outputRate, o.channels, o.quality, formatIndex(o.input), formatIndex(o.output)];
 }

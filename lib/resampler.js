@@ -20,7 +20,7 @@ for (const { name, value } of qualityPresets()) {
  * `@livekit/rtc-node`'s `AudioResampler`.
  */
 class AudioResampler {
-  /** @type {FrameResampler} */
+  /** @type {InstanceType<typeof import('./frame_resampler.js').FrameResampler>} */
   #r;
 
   constructor(inputRate, outputRate, channels = 1, quality = AudioResamplerQuality.MEDIUM) {

@@ -33,7 +33,7 @@ class ResampleTransformer {
   #outputRate;
   #quality;
   #channels;
-  /** @type {FrameResampler | null} */
+  /** @type {InstanceType<typeof import('./frame_resampler.js').FrameResampler> | null} */
   #resampler = null;
 
   constructor(outputRate, quality, channels) {

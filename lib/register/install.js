@@ -7,7 +7,9 @@
 // the runtime has none it can use (Bun, Deno), and reports `active` only while
 // the swap holds for this process.
 
-const Module = require('node:module');
+// `registerHooks` (Node >= 22.15) and the CommonJS loader's internals are
+// not in the Node 20 typings this package is checked against.
+const Module = /** @type {any} */ (require('node:module'));
 const entry = require('./rtc_node_entry.js');
 const replacement = require('./replacement.js');
 

@@ -5,7 +5,9 @@
 // ESM (esm_hooks.mjs), and a wrapped CommonJS loader for `require`, which there
 // bypasses those hooks.
 
-const Module = require('node:module');
+// `registerHooks` (Node >= 22.15) and the CommonJS loader's internals are
+// not in the Node 20 typings this package is checked against.
+const Module = /** @type {any} */ (require('node:module'));
 const { pathToFileURL } = require('node:url');
 const replacement = require('./replacement.js');
 

@@ -54,7 +54,7 @@ function cjsExports(real) {
   out = {};
   for (const key of Reflect.ownKeys(real)) {
     const desc = Object.getOwnPropertyDescriptor(real, key);
-    if (REPLACED.has(key)) continue;
+    if (typeof key === 'string' && REPLACED.has(key)) continue;
     if (key === '__esModule' || !('get' in desc)) {
       Object.defineProperty(out, key, { value: real[key], enumerable: desc.enumerable, writable: false });
     } else {

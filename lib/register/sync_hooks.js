@@ -6,7 +6,9 @@
 // No hooks thread, so nothing is added to startup beyond a string test per module.
 
 const fs = require('node:fs');
-const Module = require('node:module');
+// `registerHooks` (Node >= 22.15) and the CommonJS loader's internals are
+// not in the Node 20 typings this package is checked against.
+const Module = /** @type {any} */ (require('node:module'));
 const { fileURLToPath } = require('node:url');
 const entry = require('./rtc_node_entry.js');
 const replacement = require('./replacement.js');
@@ -15,6 +17,7 @@ const replacement = require('./replacement.js');
 // context with a module loader of their own, which Node's hooks do not see.
 const VITEST_VM_WORKER = /\/vitest\/dist\/workers\/vm(Threads|Forks)\.js$/;
 
+/** @type {(why: string) => void} */
 let onUnreachable = () => {};
 
 function load(url, context, nextLoad) {
