@@ -110,7 +110,9 @@ describe('npm pack', () => {
     if (fs.existsSync(path.join(root, 'README.md'))) expect(packedFiles).toContain('README.md');
     // The docs the README links to (__test__/links.test.js checks every link).
     expect(packedFiles).toContain('CONTRIBUTING.md');
-    for (const file of fs.readdirSync(path.join(root, 'docs'))) expect(packedFiles).toContain(`docs/${file}`);
+    for (const file of fs.readdirSync(path.join(root, 'docs'), { recursive: true })) {
+      if (fs.statSync(path.join(root, 'docs', file)).isFile()) expect(packedFiles).toContain(`docs/${file}`);
+    }
     // Every JS module the entry points load is packed.
     for (const file of fs.readdirSync(path.join(root, 'lib'))) {
       if (file.endsWith('.js')) expect(packedFiles).toContain(`lib/${file}`);
@@ -127,7 +129,7 @@ describe('npm pack', () => {
     // (except the engine crate's bench sources: its Cargo.toml names them, and cargo
     // refuses a manifest whose [[bench]] files are missing).
     const allowed =
-      /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|CONTRIBUTING\.md|docs\/[\w-]+\.md|index\.(js|mjs|d\.ts)|binding\.(js|d\.ts)|Cargo\.(toml|lock)|\.cargo\/config\.toml|build\.rs|lib\/[\w-]+\.js|register\.(js|mjs|d\.ts)|lib\/register\/[\w-]+\.(js|mjs)|src\/[\w/-]+\.rs|crates\/engine\/(Cargo\.toml|src\/[\w/-]+\.rs|benches\/[\w-]+\.rs)|scripts\/build-from-source\.js)$/;
+      /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|CONTRIBUTING\.md|docs\/([\w-]+\/)?[\w-]+\.md|index\.(js|mjs|d\.ts)|binding\.(js|d\.ts)|Cargo\.(toml|lock)|\.cargo\/config\.toml|build\.rs|lib\/[\w-]+\.js|register\.(js|mjs|d\.ts)|lib\/register\/[\w-]+\.(js|mjs)|src\/[\w/-]+\.rs|crates\/engine\/(Cargo\.toml|src\/[\w/-]+\.rs|benches\/[\w-]+\.rs)|scripts\/build-from-source\.js)$/;
     expect(packedFiles.filter((f) => !allowed.test(f))).toEqual([]);
     const forbidden = /\.node$|^target\/|test|^(?!crates\/engine\/benches\/[\w-]+\.rs$).*bench|^npm\//;
     expect(packedFiles.filter((f) => forbidden.test(f))).toEqual([]);
