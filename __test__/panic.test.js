@@ -5,7 +5,7 @@
 //
 // A panic cannot be provoked in the real build, so this test compiles a separate
 // debug build of the addon with the `test-panic` cargo feature: there, a push
-// whose data starts with TRIGGER panics inside the engine's `Core::feed` (crates/engine/src/kernel.rs). That
+// whose data starts with TRIGGER panics inside the engine's `Core::feed` (crates/engine/src/core/mod.rs). That
 // build is loaded in a child process through the loader's
 // NAPI_RS_NATIVE_LIBRARY_PATH override, so the whole public JS API runs on it.
 
