@@ -43,7 +43,12 @@ pub fn range_error(env: &Env, msg: &str) -> Error {
 /// A `RangeError` with code `ERR_INVALID_ARG_VALUE`: a value that is not one
 /// of those accepted (a quality preset, a format).
 pub fn invalid_value(env: &Env, msg: &str) -> Error {
-    coded(env, sys::napi_create_range_error, msg, "ERR_INVALID_ARG_VALUE")
+    coded(
+        env,
+        sys::napi_create_range_error,
+        msg,
+        "ERR_INVALID_ARG_VALUE",
+    )
 }
 
 /// A `TypeError` with code `ERR_INVALID_ARG_TYPE`.
