@@ -433,14 +433,10 @@ impl FftCore {
         self.block_in
     }
 
-    /// Forgets all history and buffered input, then feeds `preroll` frames of silence.
-    pub fn restart(&mut self, preroll: usize, sink: &mut dyn Sink) -> Result<(), EngineError> {
+    /// Forgets all history and buffered input (the dispatcher then feeds the pre-roll).
+    pub fn clear(&mut self) {
         self.resampler.reset();
         self.fifo.clear();
-        if preroll == 0 {
-            return Ok(());
-        }
-        self.feed(Source::Silence(preroll), sink)
     }
 
     /// Most output frames one block hands to the sink.

@@ -126,17 +126,23 @@ impl Core {
     /// `preroll` frames of silence (the alignment's `P`) to `sink`.
     pub fn restart(&mut self, preroll: usize, sink: &mut dyn Sink) -> Result<(), EngineError> {
         match self {
+            // The polyphase cores know their pre-roll is silence out.
             Core::Poly(c) => {
                 c.restart(preroll, sink);
-                Ok(())
+                return Ok(());
             }
             Core::Cascade(c) => {
                 c.restart(preroll, sink);
-                Ok(())
+                return Ok(());
             }
-            Core::Sinc(c) => c.restart(preroll, sink),
-            Core::Fft(c) => c.restart(preroll, sink),
+            Core::Sinc(c) => c.clear(),
+            Core::Fft(c) => c.clear(),
         }
+        // The fallbacks compute their pre-roll like any input.
+        if preroll == 0 {
+            return Ok(());
+        }
+        self.feed(Source::Silence(preroll), sink)
     }
 
     /// Most output frames one rubato call (or FFT block) hands to the sink.
