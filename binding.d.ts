@@ -68,8 +68,28 @@ export declare function pcmMaxOutputFrames(state: ExternalObject<'PcmState'>, in
 /** Native heap bytes the state holds now (0 once closed); what is reported to V8. */
 export declare function pcmMemoryBytes(state: ExternalObject<'PcmState'>): number
 
-/** A new PCM resampler state (formats are indices into `sampleFormats()`). */
-export declare function pcmNew(inputRate: number, outputRate: number, channels: number, quality: number, inputFormat: number, outputFormat: number): ExternalObject<'PcmState'>
+/** A new PCM resampler state. */
+export declare function pcmNew(options: PcmOptions): ExternalObject<'PcmState'>
+
+/**
+ * The configuration of a resampler (`pcmNew`) or a one-shot call
+ * (`resamplePcm`, `resamplePcmAsync`): numbers, each checked by the binding
+ * before use.
+ */
+export interface PcmOptions {
+  /** Input sample rate in Hz. */
+  inputRate: number
+  /** Output sample rate in Hz. */
+  outputRate: number
+  /** Interleaved channels. */
+  channels: number
+  /** A quality preset's value (`qualityPresets()`). */
+  quality: number
+  /** Index of the input format in `sampleFormats()`. */
+  inputFormat: number
+  /** Index of the output format in `sampleFormats()`. */
+  outputFormat: number
+}
 
 /** One quality preset: its name in `AudioResamplerQuality` and its numeric value. */
 export interface QualityPreset {
@@ -85,11 +105,11 @@ export interface QualityPreset {
  */
 export declare function qualityPresets(): Array<QualityPreset>
 
-/** Resamples a whole signal at once (formats are indices into `sampleFormats()`). */
-export declare function resamplePcm(samples: Int16Array | Float32Array | Uint8Array, inputRate: number, outputRate: number, channels: number, quality: number, inputFormat: number, outputFormat: number): Int16Array | Float32Array | Uint8Array
+/** Resamples a whole signal at once. */
+export declare function resamplePcm(samples: Int16Array | Float32Array | Uint8Array, options: PcmOptions): Int16Array | Float32Array | Uint8Array
 
 /** Like `resamplePcm`, computed on the libuv thread pool; `samples` is copied now. */
-export declare function resamplePcmAsync(samples: Int16Array | Float32Array | Uint8Array, inputRate: number, outputRate: number, channels: number, quality: number, inputFormat: number, outputFormat: number): Promise<Int16Array | Float32Array | Uint8Array>
+export declare function resamplePcmAsync(samples: Int16Array | Float32Array | Uint8Array, options: PcmOptions): Promise<Int16Array | Float32Array | Uint8Array>
 
 /**
  * The sample format names in index order (the engine's `SampleFormat`): the

@@ -779,15 +779,40 @@ describe('the binding re-validates (never trust the caller across FFI)', () => {
     expect(error.message).toMatch(re);
   });
 
+  // pcmNew, resamplePcm and resamplePcmAsync take the same options object, checked by one function.
+  const OPTIONS = { inputRate: 48000, outputRate: 16000, channels: 1, quality: 2, inputFormat: 0, outputFormat: 0 };
+  const BINDING_CALLS = [
+    ['pcmNew', (b, options) => b.pcmNew(options)],
+    ['resamplePcm', (b, options) => b.resamplePcm(new Int16Array(480), options)],
+    ['resamplePcmAsync', (b, options) => b.resamplePcmAsync(new Int16Array(480), options)],
+  ];
   test.each([
-    ['input format 4', [48000, 16000, 1, 2, 4, 0], /^input must be/],
-    ['output format -1', [48000, 16000, 1, 2, 0, -1], /^output must be/],
-    ['output format 0.5', [48000, 16000, 1, 2, 0, 0.5], /^output must be/],
-  ])('pcmNew with %s is a RangeError, ERR_INVALID_ARG_VALUE', (_label, args, re) => {
+    ['input format 4', { inputFormat: 4 }, /^input must be/, VALUE],
+    ['output format -1', { outputFormat: -1 }, /^output must be/, VALUE],
+    ['output format 0.5', { outputFormat: 0.5 }, /^output must be/, VALUE],
+    ['quality 5', { quality: 5 }, /^quality must be/, VALUE],
+    ['NaN inputRate', { inputRate: NaN }, /^inputRate must be/, RANGE],
+    ['65 channels', { channels: 65 }, /^channels must be/, RANGE],
+    ['a ratio beyond MAX_RATIO', { inputRate: 1, outputRate: 768000 }, /must be at most 96/, RANGE],
+  ])('the binding options with %s are a RangeError naming the option, in every call', (_label, bad, re, code) => {
     const binding = require('../binding.js');
-    const error = thrown(() => binding.pcmNew(...args));
-    expectCoded(error, RangeError, VALUE);
-    expect(error.message).toMatch(re);
+    for (const [name, call] of BINDING_CALLS) {
+      const error = thrown(() => call(binding, { ...OPTIONS, ...bad }));
+      expect([name, error.message]).toEqual([name, expect.stringMatching(re)]);
+      expectCoded(error, RangeError, code);
+    }
+  });
+
+  test('the binding options give the same output through pcmNew and resamplePcm', async () => {
+    const binding = require('../binding.js');
+    const input = noise(4800, 3);
+    const options = { ...OPTIONS, outputFormat: binding.sampleFormats().indexOf('f32') };
+    const state = binding.pcmNew(options);
+    const streamed = [binding.pcmPush(state, input), binding.pcmFlush(state)];
+    binding.pcmClose(state);
+    const whole = Float32Array.from(streamed.flatMap((part) => (part === null ? [] : Array.from(part))));
+    expect(binding.resamplePcm(input, options)).toEqual(whole);
+    expect(await binding.resamplePcmAsync(input, options)).toEqual(whole);
   });
 
   test.each([
@@ -828,7 +853,7 @@ describe('the binding re-validates (never trust the caller across FFI)', () => {
 
   test('pcmPush / pcmPushInto on a closed state throw "closed" (ERR_INVALID_STATE); missing arguments are TypeErrors', () => {
     const binding = require('../binding.js');
-    const state = binding.pcmNew(48000, 16000, 1, 0, 0, 0);
+    const state = binding.pcmNew({ ...OPTIONS, quality: 0 });
     for (const [call, re] of [
       [() => binding.pcmPush(state), /^samples must be/],
       [() => binding.pcmPushInto(state, new Int16Array(480)), /^out must be/],
@@ -838,7 +863,7 @@ describe('the binding re-validates (never trust the caller across FFI)', () => {
       expect(error.message).toMatch(re);
     }
     const input = new Int16Array(480).map((_, i) => 9000 * Math.sin(i / 7));
-    const twin = binding.pcmNew(48000, 16000, 1, 0, 0, 0);
+    const twin = binding.pcmNew({ ...OPTIONS, quality: 0 });
     const expected = binding.pcmPush(twin, input);
     const out = new Int16Array(480);
     expect(binding.pcmPushInto(state, input, out)).toBe(expected.length);

@@ -212,7 +212,14 @@ function runStream(kind, quality, fin, fout, x, pushMs = 10, primeMs = Infinity)
  * holds back), from the engine's `describe()` of our preset at this pair.
  */
 function halfLengthMs(quality, fin, fout) {
-  const state = binding.pcmNew(fin, fout, 1, ours.AudioResamplerQuality[quality], S16, S16);
+  const state = binding.pcmNew({
+    inputRate: fin,
+    outputRate: fout,
+    channels: 1,
+    quality: ours.AudioResamplerQuality[quality],
+    inputFormat: S16,
+    outputFormat: S16,
+  });
   const d = binding.pcmDescribe(state);
   binding.pcmClose(state);
   let m = d.match(/^polyphase L (\d+) M \d+ taps \d+ half (\d+)/);

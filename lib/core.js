@@ -6,10 +6,7 @@
 
 const { pcmPush, pcmFlush } = require('./native.js');
 const { NativeState } = require('./native_state.js');
-const { checkRate, checkChannels, checkQuality, formatIndex } = require('./validate.js');
-
-/** The engine's format index of int16 samples, in and out. */
-const S16 = formatIndex('s16');
+const { checkRate, checkChannels, checkQuality } = require('./validate.js');
 
 class Int16Core {
   #inputRate;
@@ -27,7 +24,16 @@ class Int16Core {
     const needed = this.#inputRate !== this.#outputRate;
     this.#state = new NativeState(
       owner,
-      needed ? [this.#inputRate, this.#outputRate, this.#channels, this.#quality, S16, S16] : null,
+      needed
+        ? {
+            inputRate: this.#inputRate,
+            outputRate: this.#outputRate,
+            channels: this.#channels,
+            quality: this.#quality,
+            input: 's16',
+            output: 's16',
+          }
+        : null,
     );
   }
 

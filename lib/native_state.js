@@ -7,6 +7,34 @@
 
 const { pcmNew, pcmClose } = require('./native.js');
 const { invalidState } = require('./errors.js');
+const { formatIndex } = require('./validate.js');
+
+/**
+ * @typedef {object} CheckedConfig a configuration the JS layer has checked
+ * @property {number} inputRate
+ * @property {number} outputRate
+ * @property {number} channels
+ * @property {number} quality
+ * @property {string} input the input format's name
+ * @property {string} output the output format's name
+ */
+
+/**
+ * The binding's options (`pcmNew`, `resamplePcm`, `resamplePcmAsync`) for a
+ * checked configuration: the formats become their indices in `sampleFormats()`.
+ * @param {CheckedConfig} config
+ * @returns {import('../binding.js').PcmOptions}
+ */
+function pcmOptions(config) {
+  return {
+    inputRate: config.inputRate,
+    outputRate: config.outputRate,
+    channels: config.channels,
+    quality: config.quality,
+    inputFormat: formatIndex(config.input),
+    outputFormat: formatIndex(config.output),
+  };
+}
 
 class NativeState {
   /** The External, or null: nothing to resample (no native state needed) or closed. */
@@ -17,14 +45,13 @@ class NativeState {
 
   /**
    * @param {string} owner the class name the "closed" error names
-   * @param {[number, number, number, number, number, number] | null} config `pcmNew`'s checked arguments (rates,
-   *   channels, quality, input and output format indices), or null when no
-   *   native state is needed (same rate and format: the caller passes input through)
+   * @param {CheckedConfig | null} config the checked configuration, or null when
+   *   no native state is needed (same rate and format: the caller passes input through)
    */
   constructor(owner, config) {
     this.#owner = owner;
     if (config !== null) {
-      this.#handle = pcmNew(...config);
+      this.#handle = pcmNew(pcmOptions(config));
     }
   }
 
@@ -56,4 +83,4 @@ class NativeState {
   }
 }
 
-module.exports = { NativeState };
+module.exports = { NativeState, pcmOptions };

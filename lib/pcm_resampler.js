@@ -20,7 +20,6 @@ const {
   checkDisjoint,
   checkInteger,
   checkOptionsObject,
-  formatIndex,
   ARRAY_OF_FORMAT,
 } = require('./validate.js');
 const { AudioResamplerQuality } = require('./resampler.js');
@@ -64,10 +63,7 @@ class PcmResampler {
     const o = readOptions(options, 'PcmResampler');
     this.#o = o;
     const needed = o.inputRate !== o.outputRate || o.input !== o.output;
-    this.#state = new NativeState(
-      'PcmResampler',
-      needed ? [o.inputRate, o.outputRate, o.channels, o.quality, formatIndex(o.input), formatIndex(o.output)] : null,
-    );
+    this.#state = new NativeState('PcmResampler', needed ? o : null);
   }
 
   get inputRate() {

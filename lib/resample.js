@@ -5,8 +5,9 @@
 // the call). Same options, formats and output as `PcmResampler` push + flush.
 
 const native = require('./native.js');
+const { pcmOptions } = require('./native_state.js');
 const { readOptions } = require('./pcm_resampler.js');
-const { checkSamples, formatIndex, ARRAY_OF_FORMAT } = require('./validate.js');
+const { checkSamples, ARRAY_OF_FORMAT } = require('./validate.js');
 
 function prepare(samples, options, owner) {
   const o = readOptions(options, owner);
@@ -22,11 +23,6 @@ function copy(samples, o) {
   return new ARRAY_OF_FORMAT[o.output](samples);
 }
 
-/** @returns {[number, number, number, number, number, number]} the binding's positional arguments */
-function args(o) {
-  return [o.inputRate, o.outputRate, o.channels, o.quality, formatIndex(o.input), formatIndex(o.output)];
-}
-
 /**
  * Resamples a whole signal: exactly `round(frames * outputRate / inputRate)`
  * frames of the output format, in a new typed array (a copy at equal rate and format).
@@ -34,7 +30,7 @@ function args(o) {
 function resample(samples, options) {
   const o = prepare(samples, options, 'resample');
   if (o.inputRate === o.outputRate && o.input === o.output) return copy(samples, o);
-  return native.resamplePcm(samples, ...args(o));
+  return native.resamplePcm(samples, pcmOptions(o));
 }
 
 /**
@@ -45,7 +41,7 @@ function resample(samples, options) {
 async function resampleAsync(samples, options) {
   const o = prepare(samples, options, 'resampleAsync');
   if (o.inputRate === o.outputRate && o.input === o.output) return copy(samples, o);
-  return native.resamplePcmAsync(samples, ...args(o));
+  return native.resamplePcmAsync(samples, pcmOptions(o));
 }
 
 module.exports = { resample, resampleAsync };

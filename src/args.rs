@@ -2,9 +2,29 @@
 //! binding never trusts a caller across the FFI boundary).
 
 use napi::bindgen_prelude::*;
+use napi_derive::napi;
 
 use crate::engine::{self, check_ratio, Quality, SampleFormat};
 use crate::errors::{engine_error, invalid_value, range_error};
+
+/// The configuration of a resampler (`pcmNew`) or a one-shot call
+/// (`resamplePcm`, `resamplePcmAsync`): numbers, each checked by the binding
+/// before use.
+#[napi(object, object_to_js = false)]
+pub struct PcmOptions {
+    /// Input sample rate in Hz.
+    pub input_rate: f64,
+    /// Output sample rate in Hz.
+    pub output_rate: f64,
+    /// Interleaved channels.
+    pub channels: f64,
+    /// A quality preset's value (`qualityPresets()`).
+    pub quality: f64,
+    /// Index of the input format in `sampleFormats()`.
+    pub input_format: f64,
+    /// Index of the output format in `sampleFormats()`.
+    pub output_format: f64,
+}
 
 /// The checked configuration of a resampler or a one-shot call.
 #[derive(Clone, Copy)]
@@ -18,24 +38,25 @@ pub struct Config {
 }
 
 impl Config {
-    /// Checks every argument (formats are indices into `sampleFormats()`);
-    /// the first bad one throws a `RangeError` that names it: `ERR_OUT_OF_RANGE`
-    /// for a rate or channel count, `ERR_INVALID_ARG_VALUE` for a quality or
-    /// format index that is not one of the enum's.
-    pub fn read(
-        env: &Env,
-        [input_rate, output_rate, channels, quality, input, output]: [f64; 6],
-    ) -> Result<Config> {
+    /// Checks every option; the first bad one throws a `RangeError` that
+    /// names it: `ERR_OUT_OF_RANGE` for a rate or channel count,
+    /// `ERR_INVALID_ARG_VALUE` for a quality or format index that is not one
+    /// of the enum's.
+    pub fn read(env: &Env, options: &PcmOptions) -> Result<Config> {
+        let max_rate = engine::MAX_RATE as u64;
         let config = Config {
-            input_rate: int_in_range(env, input_rate, "inputRate", 1, engine::MAX_RATE as u64)?
-                as u32,
-            output_rate: int_in_range(env, output_rate, "outputRate", 1, engine::MAX_RATE as u64)?
-                as u32,
-            channels: int_in_range(env, channels, "channels", 1, engine::MAX_CHANNELS as u64)?
-                as usize,
-            quality: index_arg(env, quality, "quality", &Quality::ALL)?,
-            input: index_arg(env, input, "input", &SampleFormat::ALL)?,
-            output: index_arg(env, output, "output", &SampleFormat::ALL)?,
+            input_rate: int_in_range(env, options.input_rate, "inputRate", 1, max_rate)? as u32,
+            output_rate: int_in_range(env, options.output_rate, "outputRate", 1, max_rate)? as u32,
+            channels: int_in_range(
+                env,
+                options.channels,
+                "channels",
+                1,
+                engine::MAX_CHANNELS as u64,
+            )? as usize,
+            quality: index_arg(env, options.quality, "quality", &Quality::ALL)?,
+            input: index_arg(env, options.input_format, "input", &SampleFormat::ALL)?,
+            output: index_arg(env, options.output_format, "output", &SampleFormat::ALL)?,
         };
         check_ratio(config.input_rate, config.output_rate).map_err(|e| engine_error(env, e))?;
         Ok(config)

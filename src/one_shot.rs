@@ -6,7 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::args::Config;
+use crate::args::{Config, PcmOptions};
 use crate::arrays::{copy_vec, owned_out, reserve, RawArray, Room, TypedOut};
 use crate::engine::{self, EngineError, Input, OwnedOutput, SampleFormat};
 use crate::errors::{engine_error, panic_detail};
@@ -26,33 +26,17 @@ fn run(c: &Config, input: Input<'_>) -> std::result::Result<OwnedOutput, EngineE
     .unwrap_or_else(|panic| Err(EngineError::Internal(panic_detail(&panic))))
 }
 
-/// Resamples a whole signal at once (formats are indices into `sampleFormats()`).
+/// Resamples a whole signal at once.
 #[napi(
-    ts_args_type = "samples: Int16Array | Float32Array | Uint8Array, inputRate: number, outputRate: number, channels: number, quality: number, inputFormat: number, outputFormat: number",
+    ts_args_type = "samples: Int16Array | Float32Array | Uint8Array, options: PcmOptions",
     ts_return_type = "Int16Array | Float32Array | Uint8Array"
 )]
-#[allow(clippy::too_many_arguments)]
 pub fn resample_pcm<'env>(
     env: &'env Env,
     samples: Unknown,
-    input_rate: f64,
-    output_rate: f64,
-    channels: f64,
-    quality: f64,
-    input_format: f64,
-    output_format: f64,
+    options: PcmOptions,
 ) -> Result<TypedOut<'env>> {
-    let args = Config::read(
-        env,
-        [
-            input_rate,
-            output_rate,
-            channels,
-            quality,
-            input_format,
-            output_format,
-        ],
-    )?;
+    let args = Config::read(env, &options)?;
     let raw = RawArray::read(env, &samples, "samples", args.input)?;
     let room = reserve(env, "resample", args.total_samples(raw.len), args.output)?;
     // SAFETY: `samples` lives for this call; nothing else borrows its memory.
@@ -109,31 +93,15 @@ impl<'task> napi::ScopedTask<'task> for ResampleTask {
 
 /// Like `resamplePcm`, computed on the libuv thread pool; `samples` is copied now.
 #[napi(
-    ts_args_type = "samples: Int16Array | Float32Array | Uint8Array, inputRate: number, outputRate: number, channels: number, quality: number, inputFormat: number, outputFormat: number",
+    ts_args_type = "samples: Int16Array | Float32Array | Uint8Array, options: PcmOptions",
     ts_return_type = "Promise<Int16Array | Float32Array | Uint8Array>"
 )]
-#[allow(clippy::too_many_arguments)]
 pub fn resample_pcm_async(
     env: Env,
     samples: Unknown,
-    input_rate: f64,
-    output_rate: f64,
-    channels: f64,
-    quality: f64,
-    input_format: f64,
-    output_format: f64,
+    options: PcmOptions,
 ) -> Result<AsyncTask<ResampleTask>> {
-    let args = Config::read(
-        &env,
-        [
-            input_rate,
-            output_rate,
-            channels,
-            quality,
-            input_format,
-            output_format,
-        ],
-    )?;
+    let args = Config::read(&env, &options)?;
     let raw = RawArray::read(&env, &samples, "samples", args.input)?;
     let room = reserve(
         &env,

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::args::{int_in_range, Config};
+use crate::args::{int_in_range, Config, PcmOptions};
 use crate::arrays::{reserve, typed_out, RawArray, Room, TypedOut};
 use crate::engine::{EngineError, Output, PcmResampler, SampleFormat};
 use crate::errors::{closed_error, engine_error, guard, panic_error, range_error};
@@ -122,28 +122,10 @@ impl Drop for PcmState {
     }
 }
 
-/// A new PCM resampler state (formats are indices into `sampleFormats()`).
+/// A new PCM resampler state.
 #[napi(ts_return_type = "ExternalObject<'PcmState'>")]
-pub fn pcm_new(
-    env: Env,
-    input_rate: f64,
-    output_rate: f64,
-    channels: f64,
-    quality: f64,
-    input_format: f64,
-    output_format: f64,
-) -> Result<External<PcmState>> {
-    let args = Config::read(
-        &env,
-        [
-            input_rate,
-            output_rate,
-            channels,
-            quality,
-            input_format,
-            output_format,
-        ],
-    )?;
+pub fn pcm_new(env: Env, options: PcmOptions) -> Result<External<PcmState>> {
+    let args = Config::read(&env, &options)?;
     let inner = guard(&env, || {
         PcmResampler::new(
             args.input_rate,

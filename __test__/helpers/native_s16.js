@@ -9,7 +9,7 @@ const binding = require('../../binding.js');
 const S16 = binding.sampleFormats().indexOf('s16');
 
 function nativeS16(inputRate, outputRate, channels, quality) {
-  const state = binding.pcmNew(inputRate, outputRate, channels, quality, S16, S16);
+  const state = binding.pcmNew({ inputRate, outputRate, channels, quality, inputFormat: S16, outputFormat: S16 });
   return {
     state,
     push: (samples) => binding.pcmPush(state, samples),
