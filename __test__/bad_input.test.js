@@ -833,7 +833,7 @@ describe('the binding re-validates (never trust the caller across FFI)', () => {
     expect(Object.prototype.toString.call(tail)).toBe('[object Int16Array]');
   });
 
-  // pcmPush and pcmPushInto are registered by hand (src/hot.rs), outside napi-rs's checks.
+  // pcmPush and pcmPushInto are registered by hand (src/raw.rs), outside napi-rs's checks.
   test.each([
     ['a plain object', {}],
     ['undefined', undefined],

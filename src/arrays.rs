@@ -4,9 +4,11 @@
 
 use napi::bindgen_prelude::*;
 use napi::JsValue;
+use std::ptr;
 
 use crate::engine::{too_large_error, Input, Output, OutputMut, OwnedOutput, SampleFormat};
 use crate::errors::{engine_error, type_error};
+use crate::raw::{construct_typed_array, typed_array_info};
 
 /// Output size (bytes) from which a call reserves room for its output before
 /// the engine runs, and makes the JS array through its constructor: V8 aborts
@@ -39,37 +41,13 @@ pub struct RawArray {
 
 impl RawArray {
     pub fn read(env: &Env, value: &Unknown, name: &str, format: SampleFormat) -> Result<RawArray> {
-        let (raw_env, raw) = (env.raw(), value.raw());
         let wanted = match format {
             SampleFormat::S16 => NAPI_INT16_ARRAY,
             SampleFormat::F32 => NAPI_FLOAT32_ARRAY,
             SampleFormat::Mulaw | SampleFormat::Alaw => NAPI_UINT8_ARRAY,
         };
-        let mut arr = RawArray {
-            kind: -1,
-            data: std::ptr::null_mut(),
-            len: 0,
-        };
-        let mut data = std::ptr::null_mut();
-        let mut buffer = std::ptr::null_mut();
-        let mut offset = 0usize;
-        // SAFETY: a plain N-API query on a live value of this call; it fails
-        // (leaving `kind` at -1) for anything but a typed array.
-        let status = unsafe {
-            napi::sys::napi_get_typedarray_info(
-                raw_env,
-                raw,
-                &mut arr.kind,
-                &mut arr.len,
-                &mut data,
-                &mut buffer,
-                &mut offset,
-            )
-        };
-        if status != napi::sys::Status::napi_ok {
-            arr.kind = -1;
-        }
-        arr.data = data.cast();
+        let (kind, data, len) = typed_array_info(env, value).unwrap_or((-1, ptr::null_mut(), 0));
+        let mut arr = RawArray { kind, data, len };
         if arr.kind != wanted {
             let msg = format!(
                 "{name} must be a {} for format '{}'",
@@ -202,72 +180,28 @@ fn large_out<'env>(env: &'env Env, call: &str, out: Output<'_>) -> Result<TypedO
         SampleFormat::F32 => (c"Float32Array", NAPI_FLOAT32_ARRAY),
         SampleFormat::Mulaw | SampleFormat::Alaw => (c"Uint8Array", NAPI_UINT8_ARRAY),
     };
-    let raw = env.raw();
     let len = out.len();
-    let mut array = std::ptr::null_mut();
-    let mut made = (|| {
-        let mut global = std::ptr::null_mut();
-        let mut ctor = std::ptr::null_mut();
-        let mut length = std::ptr::null_mut();
-        // SAFETY: plain N-API calls on this call's env; each output is checked.
-        unsafe {
-            check_status!(napi::sys::napi_get_global(raw, &mut global))?;
-            check_status!(napi::sys::napi_get_named_property(
-                raw,
-                global,
-                name.as_ptr(),
-                &mut ctor
-            ))?;
-            check_status!(napi::sys::napi_create_double(raw, len as f64, &mut length))?;
-            check_status!(napi::sys::napi_new_instance(
-                raw, ctor, 1, &length, &mut array
-            ))
-        }
-    })()
-    .is_ok();
-    let mut arr = RawArray {
-        kind: -1,
-        data: std::ptr::null_mut(),
-        len: 0,
-    };
-    if made {
-        let mut data = std::ptr::null_mut();
-        let (mut buffer, mut offset) = (std::ptr::null_mut(), 0usize);
-        // SAFETY: as above. The kind and length are checked before any write,
-        // whatever the global constructor turned out to be.
-        let status = unsafe {
-            napi::sys::napi_get_typedarray_info(
-                raw,
-                array,
-                &mut arr.kind,
-                &mut arr.len,
-                &mut data,
-                &mut buffer,
-                &mut offset,
-            )
-        };
-        arr.data = data.cast();
-        made = status == napi::sys::Status::napi_ok
-            && arr.kind == kind
-            && arr.len == len
-            && !arr.data.is_null();
-    }
-    if !made {
-        // The constructor's RangeError ("Array buffer allocation failed") is
-        // replaced by the package's error.
-        let mut ignored = std::ptr::null_mut();
-        // SAFETY: as above; clears the exception if one is pending.
-        unsafe { napi::sys::napi_get_and_clear_last_exception(raw, &mut ignored) };
+    // The kind and length are checked before any write, whatever the global
+    // constructor turned out to be.
+    let made = construct_typed_array(env, name, len).and_then(|array| {
+        typed_array_info(env, &array)
+            .filter(|&(k, data, n)| k == kind && n == len && !data.is_null())
+            .map(|(_, data, _)| (array, data))
+    });
+    // The constructor's RangeError ("Array buffer allocation failed") is
+    // replaced by the package's error.
+    let Some((array, data)) = made else {
         return Err(engine_error(env, too_large_error(call, len as u64)));
-    }
+    };
     let (src, size): (*const u8, usize) = match out {
         Output::S16(s) => (s.as_ptr().cast(), 2),
         Output::F32(s) => (s.as_ptr().cast(), 4),
         Output::Mulaw(s) | Output::Alaw(s) => (s.as_ptr(), 1),
     };
-    // SAFETY: `arr` is a new typed array of `out`'s element kind and length
+    // SAFETY: `data` is a new typed array of `out`'s element kind and length
     // (checked above), so both hold `len * size` bytes and do not overlap.
-    unsafe { std::ptr::copy_nonoverlapping(src, arr.data, len * size) };
+    unsafe { std::ptr::copy_nonoverlapping(src, data, len * size) };
+    let (raw, array) = (env.raw(), array.raw());
     // SAFETY: `array` is a live typed array of this call.
     Ok(match kind {
         NAPI_INT16_ARRAY => Either3::A(unsafe { Int16ArraySlice::from_napi_value(raw, array)? }),

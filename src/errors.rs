@@ -7,7 +7,7 @@ use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use napi::bindgen_prelude::*;
-use napi::{sys, JsValue};
+use napi::JsValue;
 
 use crate::engine::EngineError;
 
@@ -27,65 +27,48 @@ pub fn engine_error(env: &Env, e: EngineError) -> Error {
 
 /// An `Error` with code `ERR_MEMORY_ALLOCATION_FAILED`.
 pub fn memory_error(env: &Env, msg: &str) -> Error {
-    coded(
-        env,
-        sys::napi_create_error,
-        msg,
-        "ERR_MEMORY_ALLOCATION_FAILED",
-    )
+    coded(env, Class::Error, msg, "ERR_MEMORY_ALLOCATION_FAILED")
 }
 
 /// A `RangeError` with code `ERR_OUT_OF_RANGE`.
 pub fn range_error(env: &Env, msg: &str) -> Error {
-    coded(env, sys::napi_create_range_error, msg, "ERR_OUT_OF_RANGE")
+    coded(env, Class::Range, msg, "ERR_OUT_OF_RANGE")
 }
 
 /// A `RangeError` with code `ERR_INVALID_ARG_VALUE`: a value that is not one
 /// of those accepted (a quality preset, a format).
 pub fn invalid_value(env: &Env, msg: &str) -> Error {
-    coded(
-        env,
-        sys::napi_create_range_error,
-        msg,
-        "ERR_INVALID_ARG_VALUE",
-    )
+    coded(env, Class::Range, msg, "ERR_INVALID_ARG_VALUE")
 }
 
 /// A `TypeError` with code `ERR_INVALID_ARG_TYPE`.
 pub fn type_error(env: &Env, msg: &str) -> Error {
-    coded(
-        env,
-        sys::napi_create_type_error,
-        msg,
-        "ERR_INVALID_ARG_TYPE",
-    )
+    coded(env, Class::Type, msg, "ERR_INVALID_ARG_TYPE")
 }
 
-type CreateError = unsafe fn(
-    sys::napi_env,
-    sys::napi_value,
-    sys::napi_value,
-    *mut sys::napi_value,
-) -> sys::napi_status;
+/// The JS class of a coded error.
+enum Class {
+    Error,
+    Range,
+    Type,
+}
 
-/// A JS error object made by `create`, held as the returned `Error` and not
-/// thrown: napi-rs throws it when a call returns it, and an async task can
+/// A JS error object of `class` with `code`, held as the returned `Error` and
+/// not thrown: napi-rs throws it when a call returns it, and an async task can
 /// reject its promise with it (a pending exception there would be uncaught and
 /// leave the promise unsettled).
-fn coded(env: &Env, create: CreateError, msg: &str, code: &str) -> Error {
-    let made = (|| {
-        let code = env.create_string(code)?;
-        let text = env.create_string(msg)?;
-        let mut error = std::ptr::null_mut();
-        // SAFETY: plain N-API calls on this call's env with live string values.
-        check_status!(unsafe { create(env.raw(), code.raw(), text.raw(), &mut error) })?;
-        // SAFETY: `error` is the live value just created.
-        Ok::<_, Error>(unsafe { Unknown::from_raw_unchecked(env.raw(), error) })
-    })();
-    match made {
-        Ok(error) => Error::from(error),
-        Err(_) => Error::from_reason(msg.to_string()),
+fn coded(env: &Env, class: Class, msg: &str, code: &str) -> Error {
+    let error = Error::new(code, msg);
+    let value = match class {
+        Class::Error => JsError::from(error).into_unknown(*env),
+        Class::Range => JsRangeError::from(error).into_unknown(*env),
+        Class::Type => JsTypeError::from(error).into_unknown(*env),
+    };
+    // A null value: the env could not make the object (it is shutting down).
+    if value.raw().is_null() {
+        return Error::from_reason(msg.to_string());
     }
+    Error::from(value)
 }
 
 /// Runs engine code; an engine error or a panic becomes a JS error.
@@ -123,5 +106,5 @@ pub fn closed_error(env: &Env, failed: bool) -> Error {
     } else {
         "the resampler is closed"
     };
-    coded(env, sys::napi_create_error, msg, "ERR_INVALID_STATE")
+    coded(env, Class::Error, msg, "ERR_INVALID_STATE")
 }

@@ -10,15 +10,15 @@
 //! * `errors` is the one mapping from engine errors and panics to JS errors.
 //! * `resampler` is the streaming state behind `AudioResampler`,
 //!   `PcmResampler` and the transforms: an `External` used by free functions.
-//! * `hot` registers the two per-push functions by hand, without napi-rs's
-//!   per-call wrapper.
+//! * `raw` holds every direct N-API call, among them the two per-push
+//!   functions, registered by hand without napi-rs's per-call wrapper.
 //! * `one_shot` is `resample` / `resampleAsync`.
 
 mod args;
 mod arrays;
 mod errors;
-mod hot;
 pub mod one_shot;
+mod raw;
 pub mod resampler;
 
 use napi_derive::napi;

@@ -2,11 +2,11 @@
 //! `PcmResampler` (any formats) and the transforms: an `External` passed to
 //! free functions.
 //!
-//! Free functions on an `External` cost about 100 ns a call where a napi-rs
-//! class method costs about 300 (its per-method class-identity check and borrow
-//! bookkeeping), and `push` runs every 10-20 ms per stream. The two push calls
-//! ([`push`], [`push_into`]) go further: `crate::hot` registers them without
-//! napi-rs's generated wrapper.
+//! Free functions on an `External` rather than a napi-rs class, whose methods
+//! add a class-identity check and borrow bookkeeping to every call: `push`
+//! runs every 10-20 ms per stream. The two push calls ([`push`],
+//! [`push_into`]) go further: `crate::raw` registers them without napi-rs's
+//! generated wrapper.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -41,7 +41,7 @@ pub struct PcmState {
     /// what they hold.
     external: i64,
     /// The env the report was made to, to withdraw it when V8 collects the state.
-    env: napi::sys::napi_env,
+    env: Env,
     input: SampleFormat,
     output: SampleFormat,
 }
@@ -112,11 +112,8 @@ impl Drop for PcmState {
     fn drop(&mut self) {
         self.release();
         if self.external != 0 {
-            let mut ignored = 0i64;
-            // SAFETY: `env` is the env this state was created in; finalizers run on its thread.
-            unsafe {
-                napi::sys::napi_adjust_external_memory(self.env, -self.external, &mut ignored)
-            };
+            // `env` is the env this state was created in; finalizers run on its thread.
+            let _ = self.env.adjust_external_memory(-self.external);
             self.external = 0;
         }
     }
@@ -141,7 +138,7 @@ pub fn pcm_new(env: Env, options: PcmOptions) -> Result<External<PcmState>> {
         inner: Some(inner),
         failed: false,
         external: 0,
-        env: env.raw(),
+        env,
         input: args.input,
         output: args.output,
     };
@@ -149,7 +146,7 @@ pub fn pcm_new(env: Env, options: PcmOptions) -> Result<External<PcmState>> {
     Ok(External::new(state))
 }
 
-/// `pcmPush(state, samples)` (registered in `crate::hot`): resamples
+/// `pcmPush(state, samples)` (registered in `crate::raw`): resamples
 /// interleaved samples of the input format; returns the output now available
 /// (a typed array of the output format), or `null` if none.
 pub fn push<'env>(
@@ -194,7 +191,7 @@ pub fn pcm_flush<'env>(
     state.run(env, "flush", room, |engine| engine.flush().map(Some))
 }
 
-/// `pcmPushInto(state, samples, out)` (registered in `crate::hot`): resamples
+/// `pcmPushInto(state, samples, out)` (registered in `crate::raw`): resamples
 /// into `out` (a typed array of the output format, any byteOffset); returns the
 /// frames written. Allocates nothing.
 pub fn push_into(env: &Env, state: &mut PcmState, samples: Unknown, out: Unknown) -> Result<u32> {

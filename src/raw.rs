@@ -1,23 +1,26 @@
-//! `pcmPush` and `pcmPushInto`, the calls made on every push, as plain N-API
-//! callbacks registered by hand.
+//! Every direct N-API call of the binding (`napi::sys`), each behind a safe
+//! function; the rest of the binding goes through napi-rs.
 //!
-//! A `#[napi]` function with arguments costs more than its work here: napi-rs
-//! 3.16's generated wrapper opens a borrow scope (a heap allocation and free
-//! per call), and an `&External` argument is looked up in two process-wide
-//! mutex-guarded maps (shared by every worker thread). A `pcmPushInto` of an
-//! empty array took 0.58 µs through the generated wrapper and takes 0.32 µs
-//! through this one (2 GHz Zen 1, 2026-12-04, medians of three 1.5 s loops).
-//! These callbacks do only what the call needs: read the two or three
-//! arguments, check the state with napi-rs's own registry of live externals
-//! (`External::inner_from_raw_mut`, the same soundness check a generated
-//! wrapper makes), and run [`push`] or [`push_into`] (`crate::resampler`). Every
-//! error is thrown as a JS error and a panic never crosses the boundary.
-//!
-//! Their typings are in `src/hot.d.ts`, which `napi build` puts at the top of
-//! the generated `binding.d.ts` (`dtsHeaderFile` in package.json).
+//! * `pcmPush` and `pcmPushInto`, the calls made on every push, are plain
+//!   N-API callbacks registered by hand: napi-rs 3.16's generated wrapper for a
+//!   function with arguments allocates a borrow scope on the heap and frees it
+//!   on every call, and the package allocates nothing per push beyond the
+//!   output it returns (`docs/decisions/hand-registered-push.md`). These
+//!   callbacks read the two or three arguments, check the state with napi-rs's
+//!   own registry of live externals (`External::inner_from_raw_mut`, the check
+//!   a generated wrapper makes), and run [`push`] or [`push_into`]
+//!   (`crate::resampler`). Every error is thrown as a JS error and a panic
+//!   never crosses the boundary. Their typings are in `src/raw.d.ts`, which
+//!   `napi build` puts at the top of the generated `binding.d.ts`
+//!   (`dtsHeaderFile` in package.json).
+//! * [`typed_array_info`] reads a typed array of any kind in one query, so
+//!   that a wrong kind gets the package's own `TypeError`.
+//! * [`construct_typed_array`] makes a large output through its global
+//!   constructor and clears the exception it throws when it cannot allocate,
+//!   which napi-rs has no call for.
 
 // napi-rs registers `module_exports` functions only outside `cfg(test)`, so in
-// the crate's test build nothing here is called.
+// the crate's test build the callbacks are never called.
 #![cfg_attr(test, allow(dead_code))]
 
 use std::ffi::CStr;
@@ -34,7 +37,7 @@ use crate::resampler::{push, push_into, PcmState};
 /// Registers the callbacks on the addon's exports (napi-rs runs this at load,
 /// next to the generated registrations).
 #[napi(module_exports)]
-pub fn register_hot_calls(exports: Object, env: Env) -> Result<()> {
+pub fn register_push_calls(exports: Object, env: Env) -> Result<()> {
     define(&env, &exports, c"pcmPush", pcm_push_callback)?;
     define(&env, &exports, c"pcmPushInto", pcm_push_into_callback)
 }
@@ -142,4 +145,68 @@ fn state_of<'a>(env: &Env, value: sys::napi_value) -> Result<&'a mut PcmState> {
         .then(|| unsafe { External::<PcmState>::inner_from_raw_mut(data) })
         .flatten();
     state.ok_or_else(|| type_error(env, "state must be a resampler state made by pcmNew"))
+}
+
+/// A typed array's kind (`napi_typedarray_type`), data (its `byteOffset`
+/// applied; null when detached) and length in elements, or `None` for anything
+/// but a typed array.
+pub fn typed_array_info(env: &Env, value: &Unknown) -> Option<(i32, *mut u8, usize)> {
+    let (mut kind, mut len, mut data) = (-1, 0usize, ptr::null_mut());
+    let (mut buffer, mut offset) = (ptr::null_mut(), 0usize);
+    // SAFETY: a plain N-API query on a live value of this call; it fails for
+    // anything but a typed array.
+    let status = unsafe {
+        sys::napi_get_typedarray_info(
+            env.raw(),
+            value.raw(),
+            &mut kind,
+            &mut len,
+            &mut data,
+            &mut buffer,
+            &mut offset,
+        )
+    };
+    (status == sys::Status::napi_ok).then_some((kind, data.cast(), len))
+}
+
+/// `new globalThis[ctor](len)`, or `None` with the exception it threw (V8's
+/// "Array buffer allocation failed" RangeError) cleared.
+pub fn construct_typed_array<'env>(
+    env: &'env Env,
+    ctor: &CStr,
+    len: usize,
+) -> Option<Unknown<'env>> {
+    let raw = env.raw();
+    let mut array = ptr::null_mut();
+    let made = (|| {
+        let mut global = ptr::null_mut();
+        let mut constructor = ptr::null_mut();
+        let mut length = ptr::null_mut();
+        // SAFETY: plain N-API calls on this call's env; each output is checked.
+        unsafe {
+            check_status!(sys::napi_get_global(raw, &mut global))?;
+            check_status!(sys::napi_get_named_property(
+                raw,
+                global,
+                ctor.as_ptr(),
+                &mut constructor
+            ))?;
+            check_status!(sys::napi_create_double(raw, len as f64, &mut length))?;
+            check_status!(sys::napi_new_instance(
+                raw,
+                constructor,
+                1,
+                &length,
+                &mut array
+            ))
+        }
+    })();
+    if made.is_err() {
+        let mut ignored = ptr::null_mut();
+        // SAFETY: as above; clears the exception if one is pending.
+        unsafe { sys::napi_get_and_clear_last_exception(raw, &mut ignored) };
+        return None;
+    }
+    // SAFETY: `array` is the live value just made.
+    Some(unsafe { Unknown::from_raw_unchecked(raw, array) })
 }
