@@ -10,7 +10,7 @@
 //!
 //! * `rate`: the arithmetic of a rate pair (`L/M`, ratio, FFT block sizes,
 //!   output length, alignment).
-//! * `design/`: what to compute. `spec` (a low-pass response and its Kaiser or
+//! * `design/`: what to compute. `spec` (a low-pass response and its equiripple, Kaiser or
 //!   Hann prototype), `presets` (which core and filter a [`Quality`] uses at a
 //!   rate pair), and their result, a `Design` (of one polyphase stage, a
 //!   `Stage` pair, or a fallback). It never imports `core/`.

@@ -3,6 +3,7 @@
 //! a [`Design`]. Nothing here imports `crate::core`: the cores are built from
 //! a design.
 
+pub(crate) mod equiripple;
 pub mod presets;
 pub mod spec;
 

@@ -6,7 +6,8 @@
 //! at least `A` dB down from the lower Nyquist on ([`spec_for`]). Three cores:
 //!
 //! * **Polyphase** (`crate::core::polyphase`, the default at every common pair): the
-//!   shortest Kaiser-windowed sinc that meets the spec, run as a rational
+//!   shortest filter that meets the spec (a stored equiripple design at the
+//!   common pairs, a Kaiser-windowed sinc elsewhere), run as a rational
 //!   polyphase FIR. It emits on every push and holds back only the filter's
 //!   half-length, which for a spec fixed in % of the lower Nyquist is a fixed
 //!   number of lower-rate frames: longest at 8 kHz. Where the rates are far
@@ -122,7 +123,7 @@ pub fn spec_for(quality: Quality, pair: &RatePair) -> Spec {
         }
         _ => pass,
     };
-    Spec::Kaiser {
+    Spec::LowPass {
         pass,
         stop: 1.0,
         atten_db,
@@ -175,7 +176,7 @@ const CASCADE_MAX_COST: f64 = 0.75;
 /// rate, so this binds at 8 kHz: MEDIUM at 8k ↔ 48k adds 0.51 ms.
 const CASCADE_MAX_ADDED_MS: f64 = 0.75;
 
-/// The cheapest cascade for a Kaiser `spec` at `pair`, with its cost in taps
+/// The cheapest cascade for a low-pass `spec` at `pair`, with its cost in taps
 /// computed per second of audio (each stage's output frames per second × its
 /// taps per frame, summed). The rate between, `mid`, is 1.5 × or 2 × the lower rate
 /// (integer, below the higher): the preset's filter runs between the lower
@@ -184,8 +185,32 @@ const CASCADE_MAX_ADDED_MS: f64 = 0.75;
 /// in the final band; see `crate::core::cascade`). Only where the stream can align
 /// the cascade's delay exactly (a whole pre-roll exists).
 fn cascade_for(spec: Spec, pair: &RatePair) -> Option<(f64, Stage, Stage)> {
-    let Spec::Kaiser { pass, atten_db, .. } = spec else {
-        return None;
+    cascade_candidates(spec, pair)
+        .into_iter()
+        .filter_map(|(first, second)| {
+            let fit = |s: &Stage| fits(s.taps(), s.up());
+            let wide_stage = if pair.input_rate() > pair.output_rate() {
+                &first
+            } else {
+                &second
+            };
+            if !fit(&first) || !fit(&second) || wide_stage.half_ms() > CASCADE_MAX_ADDED_MS {
+                return None;
+            }
+            let (num, den) = Stage::delay_of(&first, &second);
+            pair.whole_delay_preroll(num, den)?;
+            let mid = first.output_rate as f64;
+            let cost = mid * first.taps() as f64 + pair.output_rate() as f64 * second.taps() as f64;
+            Some((cost, first, second))
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+}
+
+/// Every cascade [`cascade_for`] weighs for a low-pass `spec` at `pair`, in
+/// order: `mid` is 1.5 × or 2 × the lower rate, below the higher.
+fn cascade_candidates(spec: Spec, pair: &RatePair) -> Vec<(Stage, Stage)> {
+    let Spec::LowPass { pass, atten_db, .. } = spec else {
+        return Vec::new();
     };
     let (fin, fout) = (pair.input_rate(), pair.output_rate());
     let lo = fin.min(fout);
@@ -194,29 +219,33 @@ fn cascade_for(spec: Spec, pair: &RatePair) -> Option<(f64, Stage, Stage)> {
     mids.into_iter()
         .flatten()
         .filter(|&mid| mid < hi)
-        .filter_map(|mid| {
+        .map(|mid| {
             let ratio = lo as f64 / mid as f64;
-            let wide = Spec::Kaiser {
+            let wide = Spec::LowPass {
                 pass: pass * ratio,
                 stop: 2.0 - ratio,
                 atten_db,
             };
-            let (first, second) = if fin > fout {
+            if fin > fout {
                 (Stage::new(fin, mid, wide), Stage::new(mid, fout, spec))
             } else {
                 (Stage::new(fin, mid, spec), Stage::new(mid, fout, wide))
-            };
-            let fit = |s: &Stage| fits(s.taps(), s.up());
-            let wide_stage = if fin > fout { &first } else { &second };
-            if !fit(&first) || !fit(&second) || wide_stage.half_ms() > CASCADE_MAX_ADDED_MS {
-                return None;
             }
-            let (num, den) = Stage::delay_of(&first, &second);
-            pair.whole_delay_preroll(num, den)?;
-            let cost = mid as f64 * first.taps() as f64 + fout as f64 * second.taps() as f64;
-            Some((cost, first, second))
         })
-        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .collect()
+}
+
+/// Every stage a preset may build at `pair`: its own filter, and both stages
+/// of every cascade it weighs. What `super::equiripple`'s stored designs
+/// cover at the common pairs.
+#[cfg(test)]
+pub(crate) fn candidate_stages(quality: Quality, pair: &RatePair) -> Vec<Stage> {
+    let spec = spec_for(quality, pair);
+    let own = Stage::new(pair.input_rate(), pair.output_rate(), spec);
+    let cascades = cascade_candidates(spec, pair);
+    std::iter::once(own)
+        .chain(cascades.into_iter().flat_map(|(a, b)| [a, b]))
+        .collect()
 }
 
 /// The longest FFT block we accept before falling back to sinc (every preset):

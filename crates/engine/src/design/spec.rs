@@ -1,24 +1,29 @@
-//! A low-pass response ([`Spec`]) and its Kaiser- or Hann-windowed sinc
-//! prototype, relative to the lower of the two rates' Nyquist.
+//! A low-pass response ([`Spec`]) and its prototype, relative to the lower of
+//! the two rates' Nyquist.
 //!
-//! [`Spec::Kaiser`]: flat up to `pass` × the lower Nyquist, at least `atten_db`
-//! down from `stop` × the lower Nyquist on, with the least length the Kaiser
-//! estimate allows for that transition and attenuation (Kaiser, "Nonrecursive
-//! digital filter design using the I0-sinh window function", 1974:
-//! `N − 1 = (A − 7.95) / (2.285 · Δω)`, plus a margin), so the audio held back
-//! is as short as the response permits. [`Spec::Hann`]: a fixed length and
-//! cutoff (QUICK). The prototype is a windowed sinc of `2·H + 1` taps at the
-//! rate `L · input_rate`; `crate::core::polyphase` cuts it into phases.
+//! [`Spec::LowPass`]: flat up to `pass` × the lower Nyquist, at least `atten_db`
+//! down from `stop` × the lower Nyquist on. Its prototype is the stored
+//! equiripple (Parks–McClellan) design where one exists for the response at
+//! this `max(L, M)` ([`super::equiripple`]: the common pairs), about 0.75× the
+//! length of a Kaiser design with the same −0.1 dB edge and stopband; elsewhere
+//! (huge `L`, rare pairs) a Kaiser-windowed sinc with the least length Kaiser's
+//! estimate allows (Kaiser, "Nonrecursive digital filter design using the
+//! I0-sinh window function", 1974: `N − 1 = (A − 7.95) / (2.285 · Δω)`, plus a
+//! margin). Either way the audio held back, the half-length, is as short as
+//! that design permits. [`Spec::Hann`]: a fixed length and cutoff (QUICK). The
+//! prototype has `2·H + 1` taps at the rate `L · input_rate`;
+//! `crate::core::polyphase` cuts it into phases.
+
+use crate::design::equiripple;
 
 /// A low-pass response, relative to the lower of the two rates' Nyquist.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Spec {
-    /// The shortest Kaiser-windowed sinc that is flat (ripple `10^(−A/20)`) up to
-    /// `pass` × the lower Nyquist and at least `atten_db` down from `stop` × the
-    /// lower Nyquist on: `stop` is 1 for a preset's own filter, more for the
-    /// wide stage of a cascade (`crate::core::cascade`), which only has to remove
-    /// what would land in the final band.
-    Kaiser { pass: f64, stop: f64, atten_db: f64 },
+    /// Flat up to `pass` × the lower Nyquist and at least `atten_db` down from
+    /// `stop` × the lower Nyquist on: `stop` is 1 for a preset's own filter,
+    /// more for the wide stage of a cascade (`crate::core::cascade`), which
+    /// only has to remove what would land in the final band.
+    LowPass { pass: f64, stop: f64, atten_db: f64 },
     /// A Hann-windowed sinc `taps` taps long at the lower rate with its −6 dB
     /// point at `cutoff` × the lower Nyquist: a short filter whose stopband keeps
     /// falling (18 dB per octave) far from the transition, where a short Kaiser
@@ -49,11 +54,19 @@ impl Spec {
     /// Half-length `H` (taps on each side of the centre) at the rate
     /// `L · input_rate`, for a pair reduced to `up / down`.
     pub fn half_taps(&self, up: u64, down: u64) -> u64 {
+        match self.equiripple(up.max(down)) {
+            Some(side) => side.len() as u64 - 1,
+            None => self.windowed_half_taps(up, down),
+        }
+    }
+
+    /// Half-length of the windowed-sinc prototype.
+    pub(crate) fn windowed_half_taps(&self, up: u64, down: u64) -> u64 {
         // At `L · input_rate` the lower Nyquist is 1 / (2 · max(L, M)) cycles per
         // tap: one lower-rate tap is max(L, M) taps.
         let big = up.max(down);
         match *self {
-            Spec::Kaiser {
+            Spec::LowPass {
                 pass,
                 stop,
                 atten_db,
@@ -66,14 +79,48 @@ impl Spec {
         }
     }
 
-    /// The prototype's taps at offsets `0..=H` from its centre (unscaled), for
-    /// a pair reduced to `up / down`.
-    pub fn half_prototype(&self, up: u64, down: u64) -> Vec<f64> {
-        let half = self.half_taps(up, down);
+    /// The prototype's taps at offsets `0..=H` from its centre, for a pair
+    /// reduced to `up / down`, and its passband gain: an equiripple design's
+    /// is 1 (its ripple is centred on it, so a cascade of two stays within
+    /// twice one's ripple), a windowed sinc's is its gain at DC.
+    pub fn half_prototype(&self, up: u64, down: u64) -> (Vec<f64>, f64) {
+        if let Some(side) = self.equiripple(up.max(down)) {
+            return (side.to_vec(), 1.0);
+        }
+        let side = self.windowed_sinc(up, down);
+        let dc = side[0] + 2.0 * side[1..].iter().sum::<f64>();
+        (side, dc)
+    }
+
+    /// The prototype's family: `"equiripple"`, `"kaiser"` or `"hann"`.
+    pub fn family(&self, up: u64, down: u64) -> &'static str {
+        match (self, self.equiripple(up.max(down))) {
+            (_, Some(_)) => "equiripple",
+            (Spec::LowPass { .. }, None) => "kaiser",
+            (Spec::Hann { .. }, None) => "hann",
+        }
+    }
+
+    /// The stored equiripple prototype (centre first) for this response at
+    /// `big = max(L, M)`, if there is one.
+    fn equiripple(&self, big: u64) -> Option<&'static [f64]> {
+        match *self {
+            Spec::LowPass {
+                pass,
+                stop,
+                atten_db,
+            } => equiripple::side(big, pass, stop, atten_db),
+            Spec::Hann { .. } => None,
+        }
+    }
+
+    /// The windowed-sinc prototype (Kaiser or Hann) at offsets `0..=H`.
+    pub(crate) fn windowed_sinc(&self, up: u64, down: u64) -> Vec<f64> {
+        let half = self.windowed_half_taps(up, down);
         let big = up.max(down) as f64;
         // Cutoff (−6 dB) in cycles per tap, and the window at offset t.
         let (fc, window): (f64, Box<dyn Fn(f64) -> f64>) = match *self {
-            Spec::Kaiser {
+            Spec::LowPass {
                 pass,
                 stop,
                 atten_db,
@@ -118,7 +165,7 @@ impl Spec {
     pub fn taps_per_phase(&self, up: u64, down: u64) -> u64 {
         let half = self.half_taps(up, down);
         let n = match self {
-            Spec::Kaiser { .. } => 2 * half + 1,
+            Spec::LowPass { .. } => 2 * half + 1,
             Spec::Hann { .. } => 2 * half,
         };
         n.div_ceil(up).div_ceil(8) * 8
@@ -153,7 +200,7 @@ mod tests {
             cutoff: 0.9,
         };
         for (up, down) in [(160u64, 147u64), (147, 160), (3, 1), (1, 3), (2, 3)] {
-            let side = quick.half_prototype(up, down);
+            let (side, _) = quick.half_prototype(up, down);
             let half = quick.half_taps(up, down);
             assert_eq!(side.len() as u64, half + 1);
             assert_eq!(side[half as usize], 0.0, "{up}/{down}");

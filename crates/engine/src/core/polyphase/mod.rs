@@ -1,8 +1,8 @@
 //! Rational polyphase FIR resampling (`L/M` from [`RatePair`](crate::rate::RatePair)),
 //! with the coefficient table shared between instances.
 //!
-//! The prototype is a windowed sinc of `2·H + 1` taps at the rate
-//! `L · input_rate`, designed from a [`Spec`] (`crate::design::spec`), so the
+//! The prototype has `2·H + 1` taps at the rate `L · input_rate`, designed
+//! from a [`Spec`] (`crate::design::spec`: equiripple or windowed sinc), so the
 //! audio held back is `H / (L · input_rate)` seconds. Output `m` sits at `m · M` on
 //! the `L · input_rate` grid: its newest input frame is `i = ⌊m·M / L⌋` and its phase
 //! `p = m·M − i·L`, stepped with integers, so the output depends only on the input
@@ -211,16 +211,19 @@ impl PolyCore {
             t.taps,
             t.half,
             match t.spec {
-                Spec::Kaiser {
-                    pass,
-                    stop: 1.0,
-                    atten_db,
-                } => format!("kaiser, pass {pass:.3}, {atten_db:.0} dB"),
-                Spec::Kaiser {
+                Spec::LowPass {
                     pass,
                     stop,
                     atten_db,
-                } => format!("kaiser, pass {pass:.3}, stop {stop:.3}, {atten_db:.0} dB"),
+                } => {
+                    let family = t.spec.family(t.up as u64, t.down as u64);
+                    let stop = if stop == 1.0 {
+                        String::new()
+                    } else {
+                        format!(", stop {stop:.3}")
+                    };
+                    format!("{family}, pass {pass:.3}{stop}, {atten_db:.0} dB")
+                }
                 Spec::Hann { taps, cutoff } => format!("hann, {taps} taps, cutoff {cutoff:.4}"),
             },
             self.table_bytes() as f64 / 1024.0
@@ -261,7 +264,7 @@ mod tests {
     use super::*;
     use crate::test_support::{same_bits, test_signal, Collect};
 
-    const MEDIUM: Spec = Spec::Kaiser {
+    const MEDIUM: Spec = Spec::LowPass {
         pass: 0.936,
         stop: 1.0,
         atten_db: 126.0,

@@ -4,8 +4,13 @@
 
 use std::sync::{Arc, Mutex};
 
+use aligned_vec::{ABox, AVec, ConstAlign};
+
 use crate::core::shared_cache::{get_or_make, SharedCache};
 use crate::design::spec::Spec;
+
+/// Alignment of the coefficients, bytes: a cache line, an AVX-512 vector.
+const TABLE_ALIGN: usize = 64;
 
 /// Tables kept alive after their last user is dropped.
 const RECENT_TABLES: usize = 8;
@@ -19,7 +24,10 @@ pub struct Table {
     /// Half-length `H` of the prototype, taps at `L · input_rate`.
     pub(super) half: u64,
     /// Phase `p` at `p·K .. (p+1)·K`, oldest tap first: `c_p[j] = h[p + (K−1−j)·L]`.
-    pub(super) coeffs: Box<[f32]>,
+    /// On a cache-line boundary, so where a phase starts within a line (and
+    /// whether a kernel's loads split lines) is the same in every build and
+    /// process, not wherever the allocator put the table.
+    pub(super) coeffs: ABox<[f32], ConstAlign<TABLE_ALIGN>>,
     pub(super) spec: Spec,
 }
 
@@ -29,7 +37,7 @@ static CACHE: Mutex<SharedCache<Key, Table>> = Mutex::new(SharedCache::new(RECEN
 
 pub fn table_for(up: usize, down: usize, spec: Spec) -> Arc<Table> {
     let key = match spec {
-        Spec::Kaiser {
+        Spec::LowPass {
             pass,
             stop,
             atten_db,
@@ -53,10 +61,9 @@ impl Table {
         let taps = spec.taps_per_phase(l, m) as usize;
         let h = half as usize;
         // One side of the symmetric prototype, centre first; mirrored below.
-        let side = spec.half_prototype(l, m);
-        // Unit gain per output frame: the taps of all L phases sum to L.
-        let total = side[0] + 2.0 * side[1..].iter().sum::<f64>();
-        let scale = up as f64 / total;
+        let (side, gain) = spec.half_prototype(l, m);
+        // Unit passband gain per output frame: the L phases sum to about L.
+        let scale = up as f64 / gain;
         let n = 2 * h + 1;
         let proto = |idx: usize| -> f32 {
             if idx >= n {
@@ -65,7 +72,11 @@ impl Table {
                 (side[idx.abs_diff(h)] * scale) as f32
             }
         };
-        let mut coeffs = vec![0.0f32; up * taps].into_boxed_slice();
+        let mut coeffs = AVec::<f32, ConstAlign<TABLE_ALIGN>>::from_iter(
+            TABLE_ALIGN,
+            std::iter::repeat_n(0.0, up * taps),
+        )
+        .into_boxed_slice();
         // Column by column: the prototype is read in order and the writes stay
         // within `up` cache lines per column (row by row, the reads stride
         // `up` taps apart and miss the cache and TLB on megabyte tables).
@@ -104,7 +115,7 @@ impl Table {
 mod tests {
     use super::*;
 
-    const MEDIUM: Spec = Spec::Kaiser {
+    const MEDIUM: Spec = Spec::LowPass {
         pass: 0.936,
         stop: 1.0,
         atten_db: 126.0,
@@ -127,14 +138,24 @@ mod tests {
     }
 
     #[test]
+    fn coefficients_start_on_a_cache_line() {
+        for (up, down) in [(1usize, 3usize), (2, 1), (160, 147)] {
+            let t = Table::design(up, down, MEDIUM);
+            assert_eq!(t.coeffs.as_ptr() as usize % TABLE_ALIGN, 0, "{up}/{down}");
+        }
+    }
+
+    #[test]
     fn prototype_meets_its_spec() {
         for (up, down) in [(1u64, 3u64), (3, 1), (160, 147), (1, 6)] {
             let t = Table::design(up as usize, down as usize, MEDIUM);
             let nyq = 0.5 / up.max(down) as f64;
             let db = |f: f64| 20.0 * response(&t, f).log10();
+            // Equiripple designs ripple by ±0.005 dB, so up to 0.01 dB from
+            // the gain at DC; f32 rounding adds a little.
             for frac in [0.0, 0.3, 0.6, 0.9, MEDIUM_PASS] {
                 assert!(
-                    db(frac * nyq).abs() < 1e-3,
+                    db(frac * nyq).abs() < 1.1e-2,
                     "{up}/{down} at {frac}: {}",
                     db(frac * nyq)
                 );

@@ -1,0 +1,46 @@
+//! Stored equiripple (Parks–McClellan) prototypes: the low-pass responses the
+//! presets ask for at the common pairs, each designed once, offline, as the
+//! shortest filter with the same stopband, a passband ripple of at most
+//! ±0.005 dB and a −0.1 dB edge no lower than the Kaiser design's. They are
+//! about 0.75× as long as the Kaiser designs, so they cost that much less per
+//! output frame and hold back that much less audio.
+//!
+//! Designing one takes 40 ms to seconds (a search over lengths and band
+//! edges), too slow for a constructor, so `tables.rs` holds the results and
+//! `generate` (a test module) checks that they still cover every response the
+//! presets use, meet their spec, and come out of `pm-remez` (to 1e-12).
+
+#[cfg(test)]
+mod generate;
+mod tables;
+
+/// One stored design: a low-pass response at one `big = max(L, M)` (its
+/// frequencies scale with `1 / big`), and its prototype.
+pub(crate) struct Stored {
+    pub big: u64,
+    pub pass: f64,
+    pub stop: f64,
+    pub atten_db: f64,
+    /// The passband edge the design was run with, cycles per tap: only
+    /// `generate`'s check that the design is reproducible reads it.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub edge: f64,
+    /// The prototype's centre tap and one side, `H + 1` taps; empty where no
+    /// equiripple design is shorter than the Kaiser one.
+    pub side: &'static [f64],
+}
+
+/// The stored prototype (centre first) for a low-pass response at
+/// `big = max(L, M)`, if one is stored and shorter than Kaiser's.
+pub(crate) fn side(big: u64, pass: f64, stop: f64, atten_db: f64) -> Option<&'static [f64]> {
+    tables::STORED
+        .iter()
+        .find(|s| {
+            s.big == big
+                && s.pass.to_bits() == pass.to_bits()
+                && s.stop.to_bits() == stop.to_bits()
+                && s.atten_db.to_bits() == atten_db.to_bits()
+        })
+        .map(|s| s.side)
+        .filter(|side| !side.is_empty())
+}
