@@ -41,9 +41,9 @@ pub enum Quality {
     /// Least lag: a 40-tap (at the lower rate) Hann-windowed sinc, 2.5 ms held
     /// back at 8 kHz.
     Quick = 0,
-    /// Flat to 92 % of the lower Nyquist, ≥ 112 dB stopband: 11.6 ms at 8 kHz.
+    /// Flat to 92 % of the lower Nyquist, ≥ 112 dB stopband: 9.3 ms at 8 kHz.
     Low = 1,
-    /// Flat to 93.6 %, ≥ 126 dB: 16.4 ms at 8 kHz, 8.2 ms at 16 kHz.
+    /// Flat to 93.6 %, ≥ 126 dB: 12.8 ms at 8 kHz, 6.4 ms at 16 kHz.
     Medium = 2,
     /// Flat to 94.9 %, ≥ 140 dB: 23 ms at 8 kHz.
     High = 3,
@@ -78,11 +78,13 @@ impl Quality {
     }
 }
 
-/// The response of each preset (see the module comment). Kaiser's estimate of
-/// the half-length at an 8 kHz lower rate (`(A + 2.5 − 7.95) / (28.71 · Δf)`,
-/// `Δf` the transition width in Hz, 2.5 dB the margin of
-/// `crate::core::polyphase`) is given for each: that is the audio the preset
-/// holds back at 8 kHz; at 16 kHz it is half as much, at 48 kHz a sixth.
+/// The response of each preset (see the module comment), with the audio it
+/// holds back at an 8 kHz lower rate, its filter's half-length: at 16 kHz it
+/// is half as much, at 48 kHz a sixth. LOW and MEDIUM (and the wide stages
+/// of HIGH's cascades) use the stored equiripple designs at the common
+/// pairs; elsewhere Kaiser's estimate applies (`(A + 2.5 − 7.95) / (28.71 ·
+/// Δf)`, `Δf` the transition width in Hz, 2.5 dB the margin of
+/// `crate::design::spec`): 11.6 ms for LOW, 16.4 ms for MEDIUM.
 ///
 /// * QUICK: the filter of the previous QUICK recipes, a Hann-windowed sinc of
 ///   40 taps at the lower rate with rubato's cutoff for it (flat to ≈ 84 %,
@@ -91,8 +93,8 @@ impl Quality {
 ///   edges and 52 dB near Nyquist, but its sidelobes stay near −76 dB far from
 ///   it, which costs 20 dB of THD+N when upsampling (images of a 1 kHz tone at
 ///   15 and 17 kHz).
-/// * LOW: flat to 92 %, 112 dB (11.6 ms; target ≤ 15 ms).
-/// * MEDIUM: flat to 93.6 %, 126 dB (16.4 ms; target ≤ 20 ms).
+/// * LOW: flat to 92 %, 112 dB (9.3 ms; target ≤ 15 ms).
+/// * MEDIUM: flat to 93.6 %, 126 dB (12.8 ms; target ≤ 20 ms).
 /// * HIGH: flat to 94.9 %, 140 dB (23.0 ms; target ≤ 30 ms).
 /// * VERY_HIGH: flat to 96 %, 150 dB (31.5 ms; target ≤ 40 ms).
 ///

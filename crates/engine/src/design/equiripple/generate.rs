@@ -323,9 +323,9 @@ fn render(designs: &[(Target, Option<Design>)]) -> String {
             "    Stored {{\n        big: {},\n        pass: {:?},\n        stop: {:?},\n        atten_db: {:?},\n        edge: {:?},\n        side: &[",
             t.big, t.pass, t.stop, t.atten_db, edge
         );
-        for (i, c) in side.iter().enumerate() {
-            out += if i % 3 == 0 { "\n            " } else { " " };
-            out += &format!("{c:?},");
+        // One tap per line, as `cargo fmt` lays the array out.
+        for c in &side {
+            out += &format!("\n            {c:?},");
         }
         out += if side.is_empty() {
             "],\n    },\n"
