@@ -116,7 +116,7 @@ impl PolyCore {
             isa: Isa::Portable,
             table,
         };
-        core.isa = Isa::for_core(core.pairs_phases());
+        core.isa = Isa::for_core(core.avx512_pays());
         // The history starts zeroed; `clear` would only zero it again.
         core.rewind();
         core
@@ -136,6 +136,15 @@ impl PolyCore {
     /// Half-length `H` of the prototype (taps at `L · input_rate`).
     pub fn half_taps(&self) -> u64 {
         self.table.half
+    }
+
+    /// Where the AVX-512 kernel measured faster than AVX2 (preset_cost,
+    /// docs/decisions/avx512-kernel.md): 2:1 upsampling, whose two phases run
+    /// over each window together, with phases of at least 128 taps (24k → 48k
+    /// and 8k → 16k MEDIUM, 1.5–2×). Shorter phases and every other schedule
+    /// measured slower.
+    fn avx512_pays(&self) -> bool {
+        self.pairs_phases() && self.table.up == 2 && self.table.down == 1 && self.table.taps >= 128
     }
 
     /// Whether batches pair phases that read the same windows (`schedule::by_phase_pairs`):

@@ -136,19 +136,18 @@ impl Isa {
     }
 
     /// The kernel a new core uses: [`Isa::selection`]'s, except that where
-    /// AVX-512 was not asked for by name, only cores whose schedule pairs
-    /// phases (upsampling) take it. Measured on an AVX-512 Xeon (preset_cost,
-    /// docs/decisions/avx512-kernel.md), its one 16-lane chain per window made
-    /// the one-phase (downsampling) schedule 1.2–3.6× slower than AVX2's two
-    /// 8-lane chains, even eight windows at a time; paired phases give it two
-    /// chains per window. The bits are the same either way.
-    pub fn for_core(pairs_phases: bool) -> Isa {
+    /// AVX-512 was not asked for by name, only cores where it measured faster
+    /// than AVX2 take it (`avx512_pays`: 2:1 upsampling with long phases, see
+    /// `PolyCore::avx512_pays`). Elsewhere its one 16-lane chain per window
+    /// measured up to 6× slower than AVX2's two 8-lane ones on an AVX-512 Xeon
+    /// (docs/decisions/avx512-kernel.md). The bits are the same either way.
+    pub fn for_core(avx512_pays: bool) -> Isa {
         let s = Isa::selection();
         #[cfg(target_arch = "x86_64")]
-        if s.used == Isa::Avx512 && !pairs_phases && s.requested.as_deref() != Some("avx512") {
+        if s.used == Isa::Avx512 && !avx512_pays && s.requested.as_deref() != Some("avx512") {
             return Isa::Avx2Fma;
         }
-        let _ = pairs_phases;
+        let _ = avx512_pays;
         s.used
     }
 
