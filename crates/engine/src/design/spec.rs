@@ -4,7 +4,7 @@
 //! [`Spec::LowPass`]: flat up to `pass` × the lower Nyquist, at least `atten_db`
 //! down from `stop` × the lower Nyquist on. Its prototype is the stored
 //! equiripple (Parks–McClellan) design where one exists for the response at
-//! this `max(L, M)` ([`super::equiripple`]: the common pairs), about 0.75× the
+//! this `max(L, M)` ([`super::equiripple`]: the common pairs), about 0.8× the
 //! length of a Kaiser design with the same −0.1 dB edge and stopband; elsewhere
 //! (huge `L`, rare pairs) a Kaiser-windowed sinc with the least length Kaiser's
 //! estimate allows (Kaiser, "Nonrecursive digital filter design using the

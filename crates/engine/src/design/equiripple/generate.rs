@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use pm_remez::{constant, pm_parameters, pm_remez, BandSetting};
 
-use super::{tables::STORED, Stored};
+use super::{key, tables::STORED, Key, Stored};
 use crate::design::presets::{candidate_stages, Quality};
 use crate::design::spec::Spec;
 use crate::rate::RatePair;
@@ -50,13 +50,8 @@ struct Target {
 }
 
 impl Target {
-    fn key(&self) -> (u64, u64, u64, u64) {
-        (
-            self.big,
-            self.pass.to_bits(),
-            self.stop.to_bits(),
-            self.atten_db.to_bits(),
-        )
+    fn key(&self) -> Key {
+        key(self.big, self.pass, self.stop, self.atten_db)
     }
 
     fn spec(&self) -> Spec {
@@ -95,16 +90,6 @@ impl Target {
 }
 
 impl Stored {
-    fn key(&self) -> (u64, u64, u64, u64) {
-        Target {
-            big: self.big,
-            pass: self.pass,
-            stop: self.stop,
-            atten_db: self.atten_db,
-        }
-        .key()
-    }
-
     fn target(&self) -> Target {
         Target {
             big: self.big,
