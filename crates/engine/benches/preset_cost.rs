@@ -1,7 +1,8 @@
 //! Measurement tool (not a criterion bench): engine cost and heap of each preset.
-//! `cargo bench -p rtc-resampler-engine --bench preset_cost [-- in out [quality]]`.
+//! `cargo bench -p rtc-resampler-engine --bench preset_cost [-- in out [quality [channels]]]`.
 //!
-//! Prints, per preset, the engine time per 10 ms mono push (20,000 pushes of a
+//! Prints, per preset, the engine time per 10 ms push, mono unless `channels`
+//! is given (20,000 pushes of a
 //! fixed signal through `StreamResampler`, after 10 warm-up pushes) and the heap
 //! bytes the resampler holds (counting global allocator; bytes allocated, whether
 //! or not the pages are ever touched, so an upper bound on its RSS), and the time
@@ -31,14 +32,15 @@ fn main() {
     } else {
         Quality::ALL.to_vec()
     };
+    let channels: usize = a.get(4).map_or(1, |c| c.parse().expect("channels"));
     for &(fin, fout) in &pairs {
-        let x: Vec<i16> = (0..fin as usize / 100)
+        let x: Vec<i16> = (0..fin as usize / 100 * channels)
             .map(|i| ((i * 7919) % 2000) as i16 - 1000)
             .collect();
         for &q in &qualities {
             let before = alloc::live_bytes();
             let t0 = std::time::Instant::now();
-            let mut r = StreamResampler::new(fin, fout, 1, q).unwrap();
+            let mut r = StreamResampler::new(fin, fout, channels, q).unwrap();
             // The first construction of a configuration builds its filter table.
             let build_ms = t0.elapsed().as_secs_f64() * 1e3;
             for _ in 0..10 {

@@ -139,12 +139,11 @@ impl PolyCore {
     }
 
     /// Where the AVX-512 kernel measured faster than AVX2 (preset_cost,
-    /// docs/decisions/avx512-kernel.md): 2:1 upsampling, whose two phases run
-    /// over each window together, with phases of at least 128 taps (24k → 48k
-    /// and 8k → 16k MEDIUM, 1.5–2×). Shorter phases and every other schedule
-    /// measured slower.
+    /// docs/decisions/avx512-kernel.md): phases of at least 64 taps, four
+    /// 16-lane blocks. With shorter phases (QUICK's 40) a window is one or two
+    /// blocks and a masked tail, and it measured 0.85–1.0× AVX2.
     fn avx512_pays(&self) -> bool {
-        self.pairs_phases() && self.table.up == 2 && self.table.down == 1 && self.table.taps >= 128
+        self.table.taps >= 64
     }
 
     /// Whether batches pair phases that read the same windows (`schedule::by_phase_pairs`):

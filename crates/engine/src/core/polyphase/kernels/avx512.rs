@@ -63,7 +63,12 @@ fn dot_n<const N: usize>(w: [&[f32]; N], c: &[f32]) -> [f32; N] {
                 a[k] = _mm512_mask3_fmadd_ps(x, y, a[k], LOW_HALF);
             }
         }
-        hsum_n(std::array::from_fn(|k| halves_added(a[k])))
+        let mut halves = [_mm256_setzero_ps(); N];
+        // A loop: in an `array::from_fn` closure these would be calls.
+        for k in 0..N {
+            halves[k] = halves_added(a[k]);
+        }
+        hsum_n(halves)
     }
 }
 

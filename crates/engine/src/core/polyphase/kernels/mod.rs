@@ -137,10 +137,8 @@ impl Isa {
 
     /// The kernel a new core uses: [`Isa::selection`]'s, except that where
     /// AVX-512 was not asked for by name, only cores where it measured faster
-    /// than AVX2 take it (`avx512_pays`: 2:1 upsampling with long phases, see
-    /// `PolyCore::avx512_pays`). Elsewhere its one 16-lane chain per window
-    /// measured up to 6× slower than AVX2's two 8-lane ones on an AVX-512 Xeon
-    /// (docs/decisions/avx512-kernel.md). The bits are the same either way.
+    /// than AVX2 take it (`PolyCore::avx512_pays`: phases of 64 taps or more).
+    /// The bits are the same either way.
     pub fn for_core(avx512_pays: bool) -> Isa {
         let s = Isa::selection();
         #[cfg(target_arch = "x86_64")]
