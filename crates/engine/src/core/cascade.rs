@@ -50,19 +50,20 @@ pub struct CascadeCore {
 
 impl CascadeCore {
     /// `first` converts the input rate to `mid`, `second` `mid` to the output
-    /// rate. The wider of the two filters (fewer taps) keeps the least history,
-    /// the other the rest of [`HISTORY_BUDGET_BYTES`].
+    /// rate. Each stage keeps its least history (`K − 1 + 64` frames); the
+    /// rest of [`HISTORY_BUDGET_BYTES`] is shared in proportion to the stages'
+    /// input rates, so that a push is as few runs in one as in the other (a
+    /// wide stage left at 64 frames of slack cut a 10 ms push at 48 kHz into
+    /// eight runs, each with its own batch).
     pub fn new(first: Stage, second: Stage, channels: usize) -> CascadeCore {
         let (p1, p2) = (first.pair(), second.pair());
         let least =
             |s: &Stage, p: &RatePair| PolyCore::least_history_bytes(p.up(), p.down(), s.spec);
-        let (b1, b2) = if first.taps() <= second.taps() {
-            let b1 = least(&first, &p1);
-            (b1, HISTORY_BUDGET_BYTES.saturating_sub(b1))
-        } else {
-            let b2 = least(&second, &p2);
-            (HISTORY_BUDGET_BYTES.saturating_sub(b2), b2)
-        };
+        let (l1, l2) = (least(&first, &p1), least(&second, &p2));
+        let free = HISTORY_BUDGET_BYTES.saturating_sub(l1 + l2) as u64;
+        let (r1, r2) = (first.input_rate as u64, second.input_rate as u64);
+        let b1 = l1 + (free * r1 / (r1 + r2)) as usize;
+        let b2 = HISTORY_BUDGET_BYTES.saturating_sub(b1).max(l2);
         let first_core =
             PolyCore::with_history_budget(p1.up(), p1.down(), first.spec, channels, b1);
         let second_core =
