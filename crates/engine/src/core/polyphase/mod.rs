@@ -55,6 +55,9 @@ use table::{table_for, Table};
 /// state and output buffer, a live mono MEDIUM resampler takes ≤ 8 KiB at every
 /// common pair (`tests/latency.rs`).
 pub const HISTORY_BUDGET_BYTES: usize = 6656;
+
+/// The longest phases computed as runs of windows ([`PolyCore::runs_of_windows`]).
+const RUN_MAX_TAPS: usize = 64;
 /// Least slack `B` of a history, frames.
 const MIN_SLACK: usize = 64;
 /// See [`PolyCore::max_burst_frames`].
@@ -140,16 +143,27 @@ impl PolyCore {
 
     /// Where the AVX-512 kernel measured faster than AVX2 (preset_cost,
     /// docs/decisions/avx512-kernel.md): phases of at least 64 taps, four
-    /// 16-lane blocks. With shorter phases (QUICK's 40) a window is one or two
-    /// blocks and a masked tail, and it measured 0.85–1.0× AVX2.
+    /// 16-lane blocks, and short phases computed as runs (16 outputs per
+    /// vector). Other short phases (QUICK's 40 taps at 44.1k → 48k) are one
+    /// or two blocks and a masked tail per window, and measured 0.85–1.0× AVX2.
     fn avx512_pays(&self) -> bool {
-        self.table.taps >= 64
+        self.table.taps >= 64 || self.runs_of_windows()
     }
 
     /// Whether batches pair phases that read the same windows (`schedule::by_phase_pairs`):
     /// in upsampling (M < L), in mono or stereo.
     pub(super) fn pairs_phases(&self) -> bool {
         self.channels <= 2 && self.table.down < self.table.up
+    }
+
+    /// Whether each phase's outputs in a batch are one run of windows one
+    /// frame apart, for a kernel that computes runs (`Kernel::dot_run`): in
+    /// integer upsampling (M = 1) with phases of at most [`RUN_MAX_TAPS`]
+    /// taps, where the work around each output costs more than its
+    /// multiply-adds. Longer phases measured slower as runs (24k → 48k
+    /// MEDIUM, 208 taps: 1.5× the time).
+    pub(super) fn runs_of_windows(&self) -> bool {
+        self.table.down == 1 && self.table.taps <= RUN_MAX_TAPS
     }
 
     /// Forgets all history: `K − 1` frames of silence precede the next input.

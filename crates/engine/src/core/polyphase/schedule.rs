@@ -194,6 +194,8 @@ struct BatchView<'a> {
     /// `M = step_q · L + step_r`.
     step_q: usize,
     step_r: usize,
+    /// Whether each phase's outputs are one run ([`run_windows`]).
+    runs: bool,
 }
 
 /// A mono output alone in its phase, waiting for a partner ([`Kernel::dot1x2`]):
@@ -239,9 +241,10 @@ fn compute_batch<K: Kernel>(core: &PolyCore, first_end: usize, count: usize, out
         down: table.down,
         step_q: core.step_q,
         step_r: core.step_r,
+        runs: K::RUNS && core.runs_of_windows(),
     };
     let mut pending: Pending = None;
-    if core.pairs_phases() {
+    if core.pairs_phases() && !v.runs {
         by_phase_pairs::<K>(&v, core.phase, first_end, count, &mut pending, outbuf);
     } else {
         by_phase::<K>(&v, core.phase, first_end, count, &mut pending, outbuf);
@@ -334,6 +337,10 @@ fn run_phase<K: Kernel>(
     pending: &mut Pending,
     outbuf: &mut [f32],
 ) {
+    if v.runs {
+        run_windows::<K>(v, q, e, p, limit, outbuf);
+        return;
+    }
     let (ch, up, down) = (v.ch, v.up, v.down);
     let coeffs = v.phase(p);
     while q < limit {
@@ -394,6 +401,43 @@ fn run_phase<K: Kernel>(
         }
         q += g * up;
         e += g * down;
+    }
+}
+
+/// Outputs computed per [`Kernel::dot_run`] call.
+const RUN_CHUNK: usize = 64;
+
+/// [`run_phase`] in integer upsampling (M = 1): the windows of outputs
+/// `q, q + L, …` end `e, e + 1, …`, so per channel they are one run.
+#[inline(always)]
+fn run_windows<K: Kernel>(
+    v: &BatchView,
+    q: usize,
+    e: usize,
+    p: usize,
+    limit: usize,
+    outbuf: &mut [f32],
+) {
+    if q >= limit {
+        return;
+    }
+    let (ch, up, k) = (v.ch, v.up, v.taps);
+    let n = (limit - q).div_ceil(up);
+    let coeffs = v.phase(p);
+    let mut y = [0.0f32; RUN_CHUNK];
+    for c in 0..ch {
+        let hist = &v.hist[c * v.cap..(c + 1) * v.cap];
+        let mut i = 0;
+        while i < n {
+            let m = (n - i).min(RUN_CHUNK);
+            let start = e + i - k;
+            K::dot_run(&hist[start..start + m - 1 + k], coeffs, &mut y[..m]);
+            let to = outbuf[(q + i * up) * ch + c..].iter_mut().step_by(up * ch);
+            for (to, y) in to.zip(&y[..m]) {
+                *to = *y;
+            }
+            i += m;
+        }
     }
 }
 

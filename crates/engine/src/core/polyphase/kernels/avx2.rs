@@ -55,7 +55,76 @@ fn dot_n<const N: usize>(w: [&[f32]; N], c: &[f32]) -> [f32; N] {
     }
 }
 
+/// [`Kernel::dot_run`], 8 outputs at a time: vector `lo[i]` holds lane `i`
+/// of 8 consecutive outputs' accumulators (taps `i, 16 + i, …`, and `16t + i`
+/// of a last half block), `hi[i]` lane `8 + i`; each half is one pass, so
+/// that its 8 accumulators stay in registers. Then [`hsum_n`]'s additions in
+/// its order. Outputs left over take [`dot_n`].
+#[inline(always)]
+fn dot_run(x: &[f32], c: &[f32], out: &mut [f32]) {
+    let k = c.len();
+    let n = out.len();
+    assert!(k.is_multiple_of(8) && x.len() + 1 >= n + k);
+    let blocks = k / 16;
+    let mut o = 0;
+    // SAFETY: only reached through `run` (AVX2 and FMA present). A load at
+    // `o + j` reads x[o + j .. o + j + 8] with j < k and o + 8 ≤ n, so below
+    // n + k − 1 ≤ x.len(); each coefficient index is below k.
+    unsafe {
+        let (px, pc) = (x.as_ptr(), c.as_ptr());
+        while o + 8 <= n {
+            let base = px.add(o);
+            let mut lo = [_mm256_setzero_ps(); 8];
+            for t in 0..blocks {
+                for (i, a) in lo.iter_mut().enumerate() {
+                    let j = 16 * t + i;
+                    *a = _mm256_fmadd_ps(
+                        _mm256_loadu_ps(base.add(j)),
+                        _mm256_set1_ps(*pc.add(j)),
+                        *a,
+                    );
+                }
+            }
+            if k % 16 == 8 {
+                for (i, a) in lo.iter_mut().enumerate() {
+                    let j = 16 * blocks + i;
+                    *a = _mm256_fmadd_ps(
+                        _mm256_loadu_ps(base.add(j)),
+                        _mm256_set1_ps(*pc.add(j)),
+                        *a,
+                    );
+                }
+            }
+            let mut hi = [_mm256_setzero_ps(); 8];
+            for t in 0..blocks {
+                for (i, a) in hi.iter_mut().enumerate() {
+                    let j = 16 * t + 8 + i;
+                    *a = _mm256_fmadd_ps(
+                        _mm256_loadu_ps(base.add(j)),
+                        _mm256_set1_ps(*pc.add(j)),
+                        *a,
+                    );
+                }
+            }
+            let v = added(lo, hi);
+            let w0 = _mm256_add_ps(v[0], v[4]);
+            let w1 = _mm256_add_ps(v[1], v[5]);
+            let w2 = _mm256_add_ps(v[2], v[6]);
+            let w3 = _mm256_add_ps(v[3], v[7]);
+            let r = _mm256_add_ps(_mm256_add_ps(w0, w2), _mm256_add_ps(w1, w3));
+            _mm256_storeu_ps(out.as_mut_ptr().add(o), r);
+            o += 8;
+        }
+    }
+    while o < n {
+        out[o] = dot_n([&x[o..o + k]], c)[0];
+        o += 1;
+    }
+}
+
 impl Kernel for Avx2 {
+    const RUNS: bool = true;
+
     #[inline(always)]
     fn dot<const N: usize>(w: [&[f32]; N], c: &[f32]) -> [f32; N] {
         dot_n(w, c)
@@ -69,6 +138,11 @@ impl Kernel for Avx2 {
     #[inline(always)]
     fn dot2p<const N: usize>(w: [&[f32]; N], c: [&[f32]; 2]) -> [[f32; 2]; N] {
         dot_2p(w, c)
+    }
+
+    #[inline(always)]
+    fn dot_run(x: &[f32], c: &[f32], out: &mut [f32]) {
+        dot_run(x, c, out)
     }
 }
 

@@ -137,8 +137,68 @@ fn dot_2p<const N: usize>(w: [&[f32]; N], c: [&[f32]; 2]) -> [[f32; 2]; N] {
     }
 }
 
+/// [`Kernel::dot_run`], 16 outputs at a time: vector `a[i]` holds lane `i`
+/// of 16 consecutive outputs' accumulators (taps `i, 16 + i, …`, and `16t + i`
+/// of a last half block for `i < 8`), then they are added pairwise in
+/// [`hsum_n`]'s order, lane `i` with `i + 8`, then `i + 4`, then the last two
+/// pairs. Outputs left over take [`dot_n`].
+#[inline(always)]
+fn dot_run(x: &[f32], c: &[f32], out: &mut [f32]) {
+    let k = c.len();
+    let n = out.len();
+    assert!(k.is_multiple_of(8) && x.len() + 1 >= n + k);
+    let blocks = k / 16;
+    let mut o = 0;
+    // SAFETY: only reached through `run` (AVX-512F present). A load at
+    // `o + j` reads x[o + j .. o + j + 16] with j < k and o + 16 ≤ n, so below
+    // n + k − 1 ≤ x.len(); each coefficient index is below k.
+    unsafe {
+        let (px, pc) = (x.as_ptr(), c.as_ptr());
+        while o + 16 <= n {
+            let base = px.add(o);
+            let mut a = [_mm512_setzero_ps(); 16];
+            for t in 0..blocks {
+                for (i, a) in a.iter_mut().enumerate() {
+                    let j = 16 * t + i;
+                    *a = _mm512_fmadd_ps(
+                        _mm512_loadu_ps(base.add(j)),
+                        _mm512_set1_ps(*pc.add(j)),
+                        *a,
+                    );
+                }
+            }
+            if k % 16 == 8 {
+                for (i, a) in a.iter_mut().take(8).enumerate() {
+                    let j = 16 * blocks + i;
+                    *a = _mm512_fmadd_ps(
+                        _mm512_loadu_ps(base.add(j)),
+                        _mm512_set1_ps(*pc.add(j)),
+                        *a,
+                    );
+                }
+            }
+            let mut v = [_mm512_setzero_ps(); 8];
+            for i in 0..8 {
+                v[i] = _mm512_add_ps(a[i], a[i + 8]);
+            }
+            let w0 = _mm512_add_ps(v[0], v[4]);
+            let w1 = _mm512_add_ps(v[1], v[5]);
+            let w2 = _mm512_add_ps(v[2], v[6]);
+            let w3 = _mm512_add_ps(v[3], v[7]);
+            let r = _mm512_add_ps(_mm512_add_ps(w0, w2), _mm512_add_ps(w1, w3));
+            _mm512_storeu_ps(out.as_mut_ptr().add(o), r);
+            o += 16;
+        }
+    }
+    while o < n {
+        out[o] = dot_n([&x[o..o + k]], c)[0];
+        o += 1;
+    }
+}
+
 impl Kernel for Avx512 {
     const GROUP: usize = 8;
+    const RUNS: bool = true;
 
     #[inline(always)]
     fn dot<const N: usize>(w: [&[f32]; N], c: &[f32]) -> [f32; N] {
@@ -153,5 +213,10 @@ impl Kernel for Avx512 {
     #[inline(always)]
     fn dot2p<const N: usize>(w: [&[f32]; N], c: [&[f32]; 2]) -> [[f32; 2]; N] {
         dot_2p(w, c)
+    }
+
+    #[inline(always)]
+    fn dot_run(x: &[f32], c: &[f32], out: &mut [f32]) {
+        dot_run(x, c, out)
     }
 }

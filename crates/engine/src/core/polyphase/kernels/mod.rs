@@ -29,6 +29,10 @@ pub trait Kernel {
     /// A 16-lane kernel keeps one chain per window where an 8-lane one keeps
     /// two, so it needs twice the windows.
     const GROUP: usize = 4;
+    /// Whether [`Kernel::dot_run`] computes outputs side by side in vector
+    /// lanes (else it is one [`Kernel::dot`] per output, and the schedule
+    /// keeps its other groupings).
+    const RUNS: bool = false;
     /// `N` windows against one phase.
     fn dot<const N: usize>(w: [&[f32]; N], c: &[f32]) -> [f32; N];
     /// Two windows, each with its own phase (two outputs of a mono stream):
@@ -38,6 +42,21 @@ pub trait Kernel {
     /// outputs often read the same window): each window is loaded once for
     /// both, which is what makes it faster than [`Kernel::dot`] twice.
     fn dot2p<const N: usize>(w: [&[f32]; N], c: [&[f32]; 2]) -> [[f32; 2]; N];
+
+    /// Windows one frame apart against one phase: `out[o]` is the window
+    /// `x[o..o + K]` (`K = c.len()`) against `c`, with [`Kernel::dot`]'s bits.
+    /// In integer upsampling (M = 1) the outputs of one phase are such a run.
+    /// A SIMD kernel computes one output per lane: each of the 16 partial sums
+    /// is then a vector over outputs, so the horizontal sums and most of the
+    /// per-output work of short phases go away, and the order of every
+    /// addition stays the same.
+    #[inline(always)]
+    fn dot_run(x: &[f32], c: &[f32], out: &mut [f32]) {
+        let k = c.len();
+        for (o, y) in out.iter_mut().enumerate() {
+            *y = Self::dot::<1>([&x[o..o + k]], c)[0];
+        }
+    }
 }
 
 /// Work generic over the kernel, run by [`Isa::run`] with the kernel's
@@ -215,6 +234,12 @@ mod tests {
                         .map(f32::to_bits),
                 );
                 out.extend(K::dot1x2([win(2), win(7)], [c, &c[..n]]).map(f32::to_bits));
+                // Runs of every length up to two vectors and a tail.
+                for runs in [1usize, 7, 8, 9, 16, 17, 40] {
+                    let mut y = vec![0.0f32; runs];
+                    K::dot_run(&w[3..3 + runs - 1 + n], c, &mut y);
+                    out.extend(y.iter().map(|x| x.to_bits()));
+                }
                 let r: Vec<f32> = c.iter().rev().copied().collect();
                 out.extend(
                     K::dot2p::<4>([win(0), win(3), win(50), win(77)], [c, &r])
@@ -279,6 +304,10 @@ mod tests {
                 assert_eq!(bits(two_p.as_flattened()), bits(&both), "n {n}");
                 let three_p = K::dot2p::<3>([win(3), win(6), win(9)], [c, &r]);
                 assert_eq!(bits(three_p.as_flattened()), bits(&both[2..]), "n {n}");
+                let mut run = vec![0.0f32; 10];
+                K::dot_run(&w[..9 + n], c, &mut run);
+                let each: Vec<f32> = (0..10).map(|o| K::dot::<1>([win(o)], c)[0]).collect();
+                assert_eq!(bits(&run), bits(&each), "run, n {n}");
                 let one_p = K::dot2p::<1>([win(9)], [c, &r]);
                 assert_eq!(bits(one_p.as_flattened()), bits(&both[6..]), "n {n}");
                 assert_eq!(bits(&four), bits(&one), "n {n}");
