@@ -2,11 +2,11 @@
 //! `cargo bench -p rtc-resampler-engine --bench preset_cost [-- in out [quality [channels]]]`.
 //!
 //! Prints, per preset, the engine time per 10 ms push, mono unless `channels`
-//! is given (20,000 pushes of a
-//! fixed signal through `StreamResampler`, after 10 warm-up pushes) and the heap
-//! bytes the resampler holds (counting global allocator; bytes allocated, whether
-//! or not the pages are ever touched, so an upper bound on its RSS), and the time
-//! its first construction took (which builds the filter table).
+//! is given (20,000 pushes of a fixed signal through `StreamResampler`, after
+//! 10 warm-up pushes) and the heap bytes the resampler holds (counting global
+//! allocator; bytes allocated, whether or not the pages are ever touched, so an
+//! upper bound on its RSS), and the time its first construction took (which
+//! builds the filter table).
 
 use rtc_resampler_engine::{Quality, StreamResampler};
 

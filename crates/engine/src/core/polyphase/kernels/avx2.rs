@@ -2,7 +2,7 @@
 
 use std::arch::x86_64::*;
 
-use super::{Job, Kernel};
+use super::{run_fits, Job, Kernel};
 
 /// Whether the CPU has AVX2 and FMA.
 pub fn detected() -> bool {
@@ -55,6 +55,17 @@ fn dot_n<const N: usize>(w: [&[f32]; N], c: &[f32]) -> [f32; N] {
     }
 }
 
+/// `a + x[j..j + 8] · c[j]` for [`dot_run`]: tap `j` of the outputs
+/// whose windows start at `x`, one per lane.
+///
+/// # Safety
+///
+/// The kernel's instruction set is enabled, and the load and `c[j]` are in bounds.
+#[inline(always)]
+unsafe fn tap(a: __m256, x: *const f32, c: *const f32, j: usize) -> __m256 {
+    _mm256_fmadd_ps(_mm256_loadu_ps(x.add(j)), _mm256_set1_ps(*c.add(j)), a)
+}
+
 /// [`Kernel::dot_run`], 8 outputs at a time: vector `lo[i]` holds lane `i`
 /// of 8 consecutive outputs' accumulators (taps `i, 16 + i, …`, and `16t + i`
 /// of a last half block), `hi[i]` lane `8 + i`; each half is one pass, so
@@ -64,12 +75,12 @@ fn dot_n<const N: usize>(w: [&[f32]; N], c: &[f32]) -> [f32; N] {
 fn dot_run(x: &[f32], c: &[f32], out: &mut [f32]) {
     let k = c.len();
     let n = out.len();
-    assert!(k.is_multiple_of(8) && x.len() + 1 >= n + k);
+    assert!(run_fits(x, k, n));
     let blocks = k / 16;
     let mut o = 0;
     // SAFETY: only reached through `run` (AVX2 and FMA present). A load at
     // `o + j` reads x[o + j .. o + j + 8] with j < k and o + 8 ≤ n, so below
-    // n + k − 1 ≤ x.len(); each coefficient index is below k.
+    // n + k − 1 ≤ x.len() (`run_fits`); each coefficient index is below k.
     unsafe {
         let (px, pc) = (x.as_ptr(), c.as_ptr());
         while o + 8 <= n {
@@ -77,33 +88,18 @@ fn dot_run(x: &[f32], c: &[f32], out: &mut [f32]) {
             let mut lo = [_mm256_setzero_ps(); 8];
             for t in 0..blocks {
                 for (i, a) in lo.iter_mut().enumerate() {
-                    let j = 16 * t + i;
-                    *a = _mm256_fmadd_ps(
-                        _mm256_loadu_ps(base.add(j)),
-                        _mm256_set1_ps(*pc.add(j)),
-                        *a,
-                    );
+                    *a = tap(*a, base, pc, 16 * t + i);
                 }
             }
             if k % 16 == 8 {
                 for (i, a) in lo.iter_mut().enumerate() {
-                    let j = 16 * blocks + i;
-                    *a = _mm256_fmadd_ps(
-                        _mm256_loadu_ps(base.add(j)),
-                        _mm256_set1_ps(*pc.add(j)),
-                        *a,
-                    );
+                    *a = tap(*a, base, pc, 16 * blocks + i);
                 }
             }
             let mut hi = [_mm256_setzero_ps(); 8];
             for t in 0..blocks {
                 for (i, a) in hi.iter_mut().enumerate() {
-                    let j = 16 * t + 8 + i;
-                    *a = _mm256_fmadd_ps(
-                        _mm256_loadu_ps(base.add(j)),
-                        _mm256_set1_ps(*pc.add(j)),
-                        *a,
-                    );
+                    *a = tap(*a, base, pc, 16 * t + 8 + i);
                 }
             }
             let v = added(lo, hi);

@@ -8,7 +8,7 @@
 use std::arch::x86_64::*;
 
 use super::avx2::hsum_n;
-use super::{Job, Kernel};
+use super::{run_fits, Job, Kernel};
 
 /// Whether the CPU has AVX-512F (and the AVX2 and FMA its reduction uses).
 pub fn detected() -> bool {
@@ -137,6 +137,17 @@ fn dot_2p<const N: usize>(w: [&[f32]; N], c: [&[f32]; 2]) -> [[f32; 2]; N] {
     }
 }
 
+/// `a + x[j..j + 16] · c[j]` for [`dot_run`]: tap `j` of the outputs
+/// whose windows start at `x`, one per lane.
+///
+/// # Safety
+///
+/// The kernel's instruction set is enabled, and the load and `c[j]` are in bounds.
+#[inline(always)]
+unsafe fn tap(a: __m512, x: *const f32, c: *const f32, j: usize) -> __m512 {
+    _mm512_fmadd_ps(_mm512_loadu_ps(x.add(j)), _mm512_set1_ps(*c.add(j)), a)
+}
+
 /// [`Kernel::dot_run`], 16 outputs at a time: vector `a[i]` holds lane `i`
 /// of 16 consecutive outputs' accumulators (taps `i, 16 + i, …`, and `16t + i`
 /// of a last half block for `i < 8`), then they are added pairwise in
@@ -146,12 +157,12 @@ fn dot_2p<const N: usize>(w: [&[f32]; N], c: [&[f32]; 2]) -> [[f32; 2]; N] {
 fn dot_run(x: &[f32], c: &[f32], out: &mut [f32]) {
     let k = c.len();
     let n = out.len();
-    assert!(k.is_multiple_of(8) && x.len() + 1 >= n + k);
+    assert!(run_fits(x, k, n));
     let blocks = k / 16;
     let mut o = 0;
     // SAFETY: only reached through `run` (AVX-512F present). A load at
     // `o + j` reads x[o + j .. o + j + 16] with j < k and o + 16 ≤ n, so below
-    // n + k − 1 ≤ x.len(); each coefficient index is below k.
+    // n + k − 1 ≤ x.len() (`run_fits`); each coefficient index is below k.
     unsafe {
         let (px, pc) = (x.as_ptr(), c.as_ptr());
         while o + 16 <= n {
@@ -159,22 +170,12 @@ fn dot_run(x: &[f32], c: &[f32], out: &mut [f32]) {
             let mut a = [_mm512_setzero_ps(); 16];
             for t in 0..blocks {
                 for (i, a) in a.iter_mut().enumerate() {
-                    let j = 16 * t + i;
-                    *a = _mm512_fmadd_ps(
-                        _mm512_loadu_ps(base.add(j)),
-                        _mm512_set1_ps(*pc.add(j)),
-                        *a,
-                    );
+                    *a = tap(*a, base, pc, 16 * t + i);
                 }
             }
             if k % 16 == 8 {
                 for (i, a) in a.iter_mut().take(8).enumerate() {
-                    let j = 16 * blocks + i;
-                    *a = _mm512_fmadd_ps(
-                        _mm512_loadu_ps(base.add(j)),
-                        _mm512_set1_ps(*pc.add(j)),
-                        *a,
-                    );
+                    *a = tap(*a, base, pc, 16 * blocks + i);
                 }
             }
             let mut v = [_mm512_setzero_ps(); 8];

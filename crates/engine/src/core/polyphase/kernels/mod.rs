@@ -59,6 +59,14 @@ pub trait Kernel {
     }
 }
 
+/// Whether `x` holds the `n` windows of `k` taps, one frame apart, that
+/// [`Kernel::dot_run`] reads, `k` a multiple of 8: what the SIMD kernels'
+/// unchecked loads rely on.
+#[inline(always)]
+fn run_fits(x: &[f32], k: usize, n: usize) -> bool {
+    k.is_multiple_of(8) && x.len() + 1 >= n + k
+}
+
 /// Work generic over the kernel, run by [`Isa::run`] with the kernel's
 /// instruction set enabled: `run` must be `#[inline(always)]`, so that it is
 /// compiled within the target-feature entry point (a closure would not be).
@@ -202,7 +210,7 @@ mod tests {
             for (i, line) in src.lines().enumerate() {
                 let code = line.split("//").next().unwrap_or("");
                 let Some(at) = code.find('|') else { continue };
-                for simd in ["_mm", "hsum", "halves", "added("] {
+                for simd in ["_mm", "hsum", "halves", "added(", "tap("] {
                     assert!(
                         !code[at..].contains(simd),
                         "{name}:{}: `{simd}` inside a closure",
