@@ -4,9 +4,10 @@
 //! [`Spec::LowPass`]: flat up to `pass` × the lower Nyquist, at least `atten_db`
 //! down from `stop` × the lower Nyquist on. Its prototype is the stored
 //! equiripple (Parks–McClellan) design where one exists for the response at
-//! this `max(L, M)` ([`super::equiripple`]: the common pairs), about 0.8× the
+//! this `max(L, M)` ([`super::equiripple`]: the common pairs; at a huge even
+//! `L`, the response's design at `max(L, M) = 2` interpolated), about 0.8× the
 //! length of a Kaiser design with the same −0.1 dB edge and stopband; elsewhere
-//! (huge `L`, rare pairs) a Kaiser-windowed sinc with the least length Kaiser's
+//! (odd huge `L`, rare pairs) a Kaiser-windowed sinc with the least length Kaiser's
 //! estimate allows (Kaiser, "Nonrecursive digital filter design using the
 //! I0-sinh window function", 1974: `N − 1 = (A − 7.95) / (2.285 · Δω)`, plus a
 //! margin). Either way the audio held back, the half-length, is as short as
@@ -14,7 +15,7 @@
 //! prototype has `2·H + 1` taps at the rate `L · input_rate`;
 //! `crate::core::polyphase` cuts it into phases.
 
-use crate::design::equiripple;
+use crate::design::equiripple::{self, Prototype};
 
 /// A low-pass response, relative to the lower of the two rates' Nyquist.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -54,8 +55,8 @@ impl Spec {
     /// Half-length `H` (taps on each side of the centre) at the rate
     /// `L · input_rate`, for a pair reduced to `up / down`.
     pub fn half_taps(&self, up: u64, down: u64) -> u64 {
-        match self.equiripple(up.max(down)) {
-            Some(side) => side.len() as u64 - 1,
+        match self.equiripple(up, down) {
+            Some(p) => p.half_taps(),
             None => self.windowed_half_taps(up, down),
         }
     }
@@ -84,32 +85,36 @@ impl Spec {
     /// is 1 (its ripple is centred on it, so a cascade of two stays within
     /// twice one's ripple), a windowed sinc's is its gain at DC.
     pub fn half_prototype(&self, up: u64, down: u64) -> (Vec<f64>, f64) {
-        if let Some(side) = self.equiripple(up.max(down)) {
-            return (side.to_vec(), 1.0);
+        if let Some(p) = self.equiripple(up, down) {
+            return (p.side(), 1.0);
         }
         let side = self.windowed_sinc(up, down);
         let dc = side[0] + 2.0 * side[1..].iter().sum::<f64>();
         (side, dc)
     }
 
-    /// The prototype's family: `"equiripple"`, `"kaiser"` or `"hann"`.
+    /// The prototype's family: `"equiripple"`, `"interpolated equiripple"`,
+    /// `"kaiser"` or `"hann"`.
     pub fn family(&self, up: u64, down: u64) -> &'static str {
-        match (self, self.equiripple(up.max(down))) {
-            (_, Some(_)) => "equiripple",
+        match (self, self.equiripple(up, down)) {
+            (_, Some(Prototype::Stored(_))) => "equiripple",
+            (_, Some(Prototype::Interpolated(_))) => "interpolated equiripple",
             (Spec::LowPass { .. }, None) => "kaiser",
             (Spec::Hann { .. }, None) => "hann",
         }
     }
 
-    /// The stored equiripple prototype (centre first) for this response at
-    /// `big = max(L, M)`, if there is one.
-    fn equiripple(&self, big: u64) -> Option<&'static [f64]> {
+    /// The equiripple prototype for this response at `big = max(L, M)`,
+    /// where one is stored (or interpolated from one) and is shorter than the
+    /// Kaiser design.
+    fn equiripple(&self, up: u64, down: u64) -> Option<Prototype> {
         match *self {
             Spec::LowPass {
                 pass,
                 stop,
                 atten_db,
-            } => equiripple::side(big, pass, stop, atten_db),
+            } => equiripple::prototype(up.max(down), pass, stop, atten_db)
+                .filter(|p| p.half_taps() < self.windowed_half_taps(up, down)),
             Spec::Hann { .. } => None,
         }
     }

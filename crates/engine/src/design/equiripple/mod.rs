@@ -12,7 +12,10 @@
 
 #[cfg(test)]
 mod generate;
+mod interpolate;
 mod tables;
+
+pub(crate) use interpolate::Interpolated;
 
 /// One stored design: a low-pass response at one `big = max(L, M)` (its
 /// frequencies scale with `1 / big`), and its prototype.
@@ -44,13 +47,49 @@ impl Stored {
     }
 }
 
-/// The stored prototype (centre first) for a low-pass response at
-/// `big = max(L, M)`, if one is stored and shorter than Kaiser's.
-pub(crate) fn side(big: u64, pass: f64, stop: f64, atten_db: f64) -> Option<&'static [f64]> {
+/// An equiripple prototype for a low-pass response at `big = max(L, M)`.
+pub(crate) enum Prototype {
+    /// Designed for this `big` (centre first).
+    Stored(&'static [f64]),
+    /// The design at `big = 2`, carried to this `big`.
+    Interpolated(Interpolated),
+}
+
+/// The stored entry for a response at `big`, if the search ran for it.
+fn stored(big: u64, pass: f64, stop: f64, atten_db: f64) -> Option<&'static Stored> {
     let wanted = key(big, pass, stop, atten_db);
-    tables::STORED
-        .iter()
-        .find(|s| s.key() == wanted)
-        .map(|s| s.side)
-        .filter(|side| !side.is_empty())
+    tables::STORED.iter().find(|s| s.key() == wanted)
+}
+
+/// The equiripple prototype for a low-pass response at `big`: its own stored
+/// design, else (where none was searched for: long prototypes) the response's
+/// design at `big = 2` interpolated, if one is stored. The caller keeps
+/// Kaiser's design where it is shorter.
+pub(crate) fn prototype(big: u64, pass: f64, stop: f64, atten_db: f64) -> Option<Prototype> {
+    match stored(big, pass, stop, atten_db) {
+        Some(s) if s.side.is_empty() => None,
+        Some(s) => Some(Prototype::Stored(s.side)),
+        None => {
+            let coarse = stored(2, pass, stop, atten_db)?;
+            Interpolated::new(coarse.side, big, stop, atten_db).map(Prototype::Interpolated)
+        }
+    }
+}
+
+impl Prototype {
+    /// Half-length `H` (taps on each side of the centre).
+    pub(crate) fn half_taps(&self) -> u64 {
+        match self {
+            Prototype::Stored(side) => side.len() as u64 - 1,
+            Prototype::Interpolated(i) => i.half_taps(),
+        }
+    }
+
+    /// The taps at offsets `0..=H`, unit gain in the passband.
+    pub(crate) fn side(&self) -> Vec<f64> {
+        match self {
+            Prototype::Stored(side) => side.to_vec(),
+            Prototype::Interpolated(i) => i.side(),
+        }
+    }
 }

@@ -62,6 +62,7 @@ pub trait Kernel {
 /// Whether `x` holds the `n` windows of `k` taps, one frame apart, that
 /// [`Kernel::dot_run`] reads, `k` a multiple of 8: what the SIMD kernels'
 /// unchecked loads rely on.
+#[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn run_fits(x: &[f32], k: usize, n: usize) -> bool {
     k.is_multiple_of(8) && x.len() + 1 >= n + k
