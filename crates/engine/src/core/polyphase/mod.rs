@@ -57,7 +57,7 @@ use table::{table_for, Table};
 pub const HISTORY_BUDGET_BYTES: usize = 6656;
 
 /// The longest phases computed as runs of windows ([`PolyCore::runs_of_windows`]).
-const RUN_MAX_TAPS: usize = 64;
+pub(super) const RUN_MAX_TAPS: usize = 64;
 /// Least slack `B` of a history, frames.
 const MIN_SLACK: usize = 64;
 /// See [`PolyCore::max_burst_frames`].
@@ -156,14 +156,16 @@ impl PolyCore {
         self.channels <= 2 && self.table.down < self.table.up
     }
 
-    /// Whether each phase's outputs in a batch are one run of windows one
-    /// frame apart, for a kernel that computes runs (`Kernel::dot_run`): in
-    /// integer upsampling (M = 1) with phases of at most [`RUN_MAX_TAPS`]
-    /// taps, where the work around each output costs more than its
-    /// multiply-adds. Longer phases measured slower as runs (24k → 48k
-    /// MEDIUM, 208 taps: 1.5× the time).
+    /// Whether each phase's outputs in a batch are one run of windows, for a
+    /// kernel that computes runs (`Kernel::dot_run`): windows one frame apart
+    /// in integer upsampling (M = 1), two apart in decimation by 2 with one
+    /// phase (L = 1), with phases of at most [`RUN_MAX_TAPS`] taps, where the
+    /// work around each output costs more than its multiply-adds. Longer
+    /// phases measured slower as runs (24k → 48k MEDIUM, 208 taps: 1.5× the
+    /// time).
     pub(super) fn runs_of_windows(&self) -> bool {
-        self.table.down == 1 && self.table.taps <= RUN_MAX_TAPS
+        let (up, down) = (self.table.up, self.table.down);
+        (down == 1 || (up == 1 && down == 2)) && self.table.taps <= RUN_MAX_TAPS
     }
 
     /// Forgets all history: `K − 1` frames of silence precede the next input.

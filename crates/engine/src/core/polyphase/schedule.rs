@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 
 use super::kernels::{Job, Kernel, Portable};
-use super::PolyCore;
+use super::{PolyCore, RUN_MAX_TAPS};
 use crate::core::io::{Sink, Source};
 
 /// Interleaved samples converted per step from the source (into [`Staging`]).
@@ -338,7 +338,11 @@ fn run_phase<K: Kernel>(
     outbuf: &mut [f32],
 ) {
     if v.runs {
-        run_windows::<K>(v, q, e, p, limit, outbuf);
+        if v.down == 1 {
+            run_windows::<K, 1>(v, q, e, p, limit, outbuf);
+        } else {
+            run_windows::<K, 2>(v, q, e, p, limit, outbuf);
+        }
         return;
     }
     let (ch, up, down) = (v.ch, v.up, v.down);
@@ -407,10 +411,14 @@ fn run_phase<K: Kernel>(
 /// Outputs computed per [`Kernel::dot_run`] call.
 const RUN_CHUNK: usize = 64;
 
-/// [`run_phase`] in integer upsampling (M = 1): the windows of outputs
-/// `q, q + L, …` end `e, e + 1, …`, so per channel they are one run.
+/// [`run_phase`] where the outputs `q, q + L, …` of one phase are runs
+/// ([`PolyCore::runs_of_windows`]): their windows end `e, e + S, …` with
+/// `S = M`, 1 in integer upsampling, 2 in decimation by 2 (one phase). Per
+/// channel and chunk of outputs, the span their windows cover is split into
+/// `S` streams for [`Kernel::dot_run`] (frame `S·t + r` in stream `r`; with
+/// `S = 1`, the history itself).
 #[inline(always)]
-fn run_windows<K: Kernel>(
+fn run_windows<K: Kernel, const S: usize>(
     v: &BatchView,
     q: usize,
     e: usize,
@@ -430,8 +438,22 @@ fn run_windows<K: Kernel>(
         let mut i = 0;
         while i < n {
             let m = (n - i).min(RUN_CHUNK);
-            let start = e + i - k;
-            K::dot_run(&hist[start..start + m - 1 + k], coeffs, &mut y[..m]);
+            let start = e + i * S - k;
+            // Each stream's part of the span: m − 1 + K / S frames.
+            let len = m - 1 + k / S;
+            let span = &hist[start..start + S * len];
+            if S == 1 {
+                K::dot_run([span; S], coeffs, &mut y[..m]);
+            } else {
+                let mut split = [[0.0f32; RUN_CHUNK + RUN_MAX_TAPS]; S];
+                for (t, frame) in span.chunks_exact(S).enumerate() {
+                    for (stream, x) in split.iter_mut().zip(frame) {
+                        stream[t] = *x;
+                    }
+                }
+                let streams = split.each_ref().map(|s| &s[..len]);
+                K::dot_run(streams, coeffs, &mut y[..m]);
+            }
             let to = outbuf[(q + i * up) * ch + c..].iter_mut().step_by(up * ch);
             for (to, y) in to.zip(&y[..m]) {
                 *to = *y;

@@ -2,7 +2,7 @@
 
 use std::arch::x86_64::*;
 
-use super::{run_fits, Job, Kernel};
+use super::{dot_each, run_fits, Job, Kernel};
 
 /// Whether the CPU has AVX2 and FMA.
 pub fn detected() -> bool {
@@ -55,36 +55,45 @@ fn dot_n<const N: usize>(w: [&[f32]; N], c: &[f32]) -> [f32; N] {
     }
 }
 
-/// `a + x[j..j + 8] · c[j]` for [`dot_run`]: tap `j` of the outputs
-/// whose windows start at `x`, one per lane.
+/// `a + x · c[j]` for [`dot_run`], `x` the 8 floats from tap `j` of the
+/// outputs whose windows start at `x[0]`, one per lane: in stream `j % S`,
+/// `j / S` on.
 ///
 /// # Safety
 ///
 /// The kernel's instruction set is enabled, and the load and `c[j]` are in bounds.
 #[inline(always)]
-unsafe fn tap(a: __m256, x: *const f32, c: *const f32, j: usize) -> __m256 {
-    _mm256_fmadd_ps(_mm256_loadu_ps(x.add(j)), _mm256_set1_ps(*c.add(j)), a)
+unsafe fn tap<const S: usize>(a: __m256, x: [*const f32; S], c: *const f32, j: usize) -> __m256 {
+    _mm256_fmadd_ps(
+        _mm256_loadu_ps(x[j % S].add(j / S)),
+        _mm256_set1_ps(*c.add(j)),
+        a,
+    )
 }
 
 /// [`Kernel::dot_run`], 8 outputs at a time: vector `lo[i]` holds lane `i`
 /// of 8 consecutive outputs' accumulators (taps `i, 16 + i, …`, and `16t + i`
 /// of a last half block), `hi[i]` lane `8 + i`; each half is one pass, so
 /// that its 8 accumulators stay in registers. Then [`hsum_n`]'s additions in
-/// its order. Outputs left over take [`dot_n`].
+/// its order. Outputs left over take [`super::dot_each`].
 #[inline(always)]
-fn dot_run(x: &[f32], c: &[f32], out: &mut [f32]) {
+fn dot_run<const S: usize>(x: [&[f32]; S], c: &[f32], out: &mut [f32]) {
     let k = c.len();
     let n = out.len();
     assert!(run_fits(x, k, n));
     let blocks = k / 16;
     let mut o = 0;
-    // SAFETY: only reached through `run` (AVX2 and FMA present). A load at
-    // `o + j` reads x[o + j .. o + j + 8] with j < k and o + 8 ≤ n, so below
-    // n + k − 1 ≤ x.len() (`run_fits`); each coefficient index is below k.
+    // SAFETY: only reached through `run` (AVX2 and FMA present). A load of tap
+    // `j` reads x[j % S][o + j / S ..][..8] with j < k and o + 8 ≤ n, so below
+    // n + k / S − 1 ≤ that stream's length (`run_fits`: S divides 8 and k);
+    // each coefficient index is below k.
     unsafe {
-        let (px, pc) = (x.as_ptr(), c.as_ptr());
+        let pc = c.as_ptr();
         while o + 8 <= n {
-            let base = px.add(o);
+            let mut base = [pc; S];
+            for (b, x) in base.iter_mut().zip(x) {
+                *b = x.as_ptr().add(o);
+            }
             let mut lo = [_mm256_setzero_ps(); 8];
             for t in 0..blocks {
                 for (i, a) in lo.iter_mut().enumerate() {
@@ -112,9 +121,8 @@ fn dot_run(x: &[f32], c: &[f32], out: &mut [f32]) {
             o += 8;
         }
     }
-    while o < n {
-        out[o] = dot_n([&x[o..o + k]], c)[0];
-        o += 1;
+    if o < n {
+        dot_each::<Avx2, S>(x.map(|x| &x[o..]), c, &mut out[o..]);
     }
 }
 
@@ -137,7 +145,7 @@ impl Kernel for Avx2 {
     }
 
     #[inline(always)]
-    fn dot_run(x: &[f32], c: &[f32], out: &mut [f32]) {
+    fn dot_run<const S: usize>(x: [&[f32]; S], c: &[f32], out: &mut [f32]) {
         dot_run(x, c, out)
     }
 }

@@ -8,7 +8,7 @@
 use std::arch::x86_64::*;
 
 use super::avx2::hsum_n;
-use super::{run_fits, Job, Kernel};
+use super::{dot_each, run_fits, Job, Kernel};
 
 /// Whether the CPU has AVX-512F (and the AVX2 and FMA its reduction uses).
 pub fn detected() -> bool {
@@ -137,36 +137,45 @@ fn dot_2p<const N: usize>(w: [&[f32]; N], c: [&[f32]; 2]) -> [[f32; 2]; N] {
     }
 }
 
-/// `a + x[j..j + 16] · c[j]` for [`dot_run`]: tap `j` of the outputs
-/// whose windows start at `x`, one per lane.
+/// `a + x · c[j]` for [`dot_run`], `x` the 16 floats from tap `j` of the
+/// outputs whose windows start at `x[0]`, one per lane: in stream `j % S`,
+/// `j / S` on.
 ///
 /// # Safety
 ///
 /// The kernel's instruction set is enabled, and the load and `c[j]` are in bounds.
 #[inline(always)]
-unsafe fn tap(a: __m512, x: *const f32, c: *const f32, j: usize) -> __m512 {
-    _mm512_fmadd_ps(_mm512_loadu_ps(x.add(j)), _mm512_set1_ps(*c.add(j)), a)
+unsafe fn tap<const S: usize>(a: __m512, x: [*const f32; S], c: *const f32, j: usize) -> __m512 {
+    _mm512_fmadd_ps(
+        _mm512_loadu_ps(x[j % S].add(j / S)),
+        _mm512_set1_ps(*c.add(j)),
+        a,
+    )
 }
 
 /// [`Kernel::dot_run`], 16 outputs at a time: vector `a[i]` holds lane `i`
 /// of 16 consecutive outputs' accumulators (taps `i, 16 + i, …`, and `16t + i`
 /// of a last half block for `i < 8`), then they are added pairwise in
 /// [`hsum_n`]'s order, lane `i` with `i + 8`, then `i + 4`, then the last two
-/// pairs. Outputs left over take [`dot_n`].
+/// pairs. Outputs left over take [`super::dot_each`].
 #[inline(always)]
-fn dot_run(x: &[f32], c: &[f32], out: &mut [f32]) {
+fn dot_run<const S: usize>(x: [&[f32]; S], c: &[f32], out: &mut [f32]) {
     let k = c.len();
     let n = out.len();
     assert!(run_fits(x, k, n));
     let blocks = k / 16;
     let mut o = 0;
-    // SAFETY: only reached through `run` (AVX-512F present). A load at
-    // `o + j` reads x[o + j .. o + j + 16] with j < k and o + 16 ≤ n, so below
-    // n + k − 1 ≤ x.len() (`run_fits`); each coefficient index is below k.
+    // SAFETY: only reached through `run` (AVX-512F present). A load of tap
+    // `j` reads x[j % S][o + j / S ..][..16] with j < k and o + 16 ≤ n, so
+    // below n + k / S − 1 ≤ that stream's length (`run_fits`: S divides 8
+    // and k); each coefficient index is below k.
     unsafe {
-        let (px, pc) = (x.as_ptr(), c.as_ptr());
+        let pc = c.as_ptr();
         while o + 16 <= n {
-            let base = px.add(o);
+            let mut base = [pc; S];
+            for (b, x) in base.iter_mut().zip(x) {
+                *b = x.as_ptr().add(o);
+            }
             let mut a = [_mm512_setzero_ps(); 16];
             for t in 0..blocks {
                 for (i, a) in a.iter_mut().enumerate() {
@@ -191,9 +200,8 @@ fn dot_run(x: &[f32], c: &[f32], out: &mut [f32]) {
             o += 16;
         }
     }
-    while o < n {
-        out[o] = dot_n([&x[o..o + k]], c)[0];
-        o += 1;
+    if o < n {
+        dot_each::<Avx512, S>(x.map(|x| &x[o..]), c, &mut out[o..]);
     }
 }
 
@@ -217,7 +225,7 @@ impl Kernel for Avx512 {
     }
 
     #[inline(always)]
-    fn dot_run(x: &[f32], c: &[f32], out: &mut [f32]) {
+    fn dot_run<const S: usize>(x: [&[f32]; S], c: &[f32], out: &mut [f32]) {
         dot_run(x, c, out)
     }
 }

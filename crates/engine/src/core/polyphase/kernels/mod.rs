@@ -43,29 +43,57 @@ pub trait Kernel {
     /// both, which is what makes it faster than [`Kernel::dot`] twice.
     fn dot2p<const N: usize>(w: [&[f32]; N], c: [&[f32]; 2]) -> [[f32; 2]; N];
 
-    /// Windows one frame apart against one phase: `out[o]` is the window
-    /// `x[o..o + K]` (`K = c.len()`) against `c`, with [`Kernel::dot`]'s bits.
-    /// In integer upsampling (M = 1) the outputs of one phase are such a run.
+    /// Windows one frame apart against one phase, the history given as `S`
+    /// streams (`S` divides 8): tap `j` of output `o` is `x[j % S][o + j / S]`,
+    /// and `out[o]` has [`Kernel::dot`]'s bits for that window. With `S = 1`
+    /// the windows are `x[0][o..o + K]` (`K = c.len()`): in integer upsampling
+    /// (M = 1) the outputs of one phase are such a run. With `S = M` and one
+    /// phase (L = 1), frame `S·t + r` of the history in stream `r`, they are
+    /// the outputs of decimation by `M`, whose windows are `M` frames apart.
     /// A SIMD kernel computes one output per lane: each of the 16 partial sums
     /// is then a vector over outputs, so the horizontal sums and most of the
     /// per-output work of short phases go away, and the order of every
     /// addition stays the same.
+    ///
+    /// This default, for kernels without runs (the schedule never asks
+    /// them), is [`dot_each`].
     #[inline(always)]
-    fn dot_run(x: &[f32], c: &[f32], out: &mut [f32]) {
-        let k = c.len();
-        for (o, y) in out.iter_mut().enumerate() {
-            *y = Self::dot::<1>([&x[o..o + k]], c)[0];
-        }
+    fn dot_run<const S: usize>(x: [&[f32]; S], c: &[f32], out: &mut [f32]) {
+        dot_each::<Self, S>(x, c, out)
     }
 }
 
-/// Whether `x` holds the `n` windows of `k` taps, one frame apart, that
-/// [`Kernel::dot_run`] reads, `k` a multiple of 8: what the SIMD kernels'
-/// unchecked loads rely on.
+/// Longest window of `S > 1` streams [`dot_each`] gathers (runs are for
+/// short phases).
+const GATHER_MAX: usize = 64;
+
+/// [`Kernel::dot_run`] one output at a time with [`Kernel::dot`], a window of
+/// `S > 1` streams (at most [`GATHER_MAX`] taps) gathered on the stack: the
+/// default, and the outputs left after a SIMD kernel's whole vectors.
+#[inline(always)]
+fn dot_each<K: Kernel + ?Sized, const S: usize>(x: [&[f32]; S], c: &[f32], out: &mut [f32]) {
+    let k = c.len();
+    for (o, y) in out.iter_mut().enumerate() {
+        *y = if S == 1 {
+            K::dot::<1>([&x[0][o..o + k]], c)[0]
+        } else {
+            assert!(k <= GATHER_MAX);
+            let mut w = [0.0f32; GATHER_MAX];
+            for (j, w) in w[..k].iter_mut().enumerate() {
+                *w = x[j % S][o + j / S];
+            }
+            K::dot::<1>([&w[..k]], c)[0]
+        };
+    }
+}
+
+/// Whether the `S` streams `x` hold the `n` windows of `k` taps that
+/// [`Kernel::dot_run`] reads, `k` a multiple of 8 and `S` a divisor of 8:
+/// what the SIMD kernels' unchecked loads rely on.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn run_fits(x: &[f32], k: usize, n: usize) -> bool {
-    k.is_multiple_of(8) && x.len() + 1 >= n + k
+fn run_fits<const S: usize>(x: [&[f32]; S], k: usize, n: usize) -> bool {
+    k.is_multiple_of(8) && 8 % S == 0 && x.iter().all(|x| x.len() + 1 >= n + k / S)
 }
 
 /// Work generic over the kernel, run by [`Isa::run`] with the kernel's
@@ -246,7 +274,16 @@ mod tests {
                 // Runs of every length up to two vectors and a tail.
                 for runs in [1usize, 7, 8, 9, 16, 17, 40] {
                     let mut y = vec![0.0f32; runs];
-                    K::dot_run(&w[3..3 + runs - 1 + n], c, &mut y);
+                    K::dot_run([&w[3..3 + runs - 1 + n]], c, &mut y);
+                    out.extend(y.iter().map(|x| x.to_bits()));
+                    // Windows two frames apart, as two streams (short phases).
+                    if n > GATHER_MAX {
+                        continue;
+                    }
+                    let span = &w[3..3 + 2 * (runs - 1) + n];
+                    let even: Vec<f32> = span.iter().step_by(2).copied().collect();
+                    let odd: Vec<f32> = span[1..].iter().step_by(2).copied().collect();
+                    K::dot_run([&even, &odd], c, &mut y);
                     out.extend(y.iter().map(|x| x.to_bits()));
                 }
                 let r: Vec<f32> = c.iter().rev().copied().collect();
@@ -314,9 +351,18 @@ mod tests {
                 let three_p = K::dot2p::<3>([win(3), win(6), win(9)], [c, &r]);
                 assert_eq!(bits(three_p.as_flattened()), bits(&both[2..]), "n {n}");
                 let mut run = vec![0.0f32; 10];
-                K::dot_run(&w[..9 + n], c, &mut run);
+                K::dot_run([&w[..9 + n]], c, &mut run);
                 let each: Vec<f32> = (0..10).map(|o| K::dot::<1>([win(o)], c)[0]).collect();
                 assert_eq!(bits(&run), bits(&each), "run, n {n}");
+                if n > GATHER_MAX {
+                    continue;
+                }
+                let span = &w[..18 + n];
+                let even: Vec<f32> = span.iter().step_by(2).copied().collect();
+                let odd: Vec<f32> = span[1..].iter().step_by(2).copied().collect();
+                K::dot_run([&even, &odd], c, &mut run);
+                let each: Vec<f32> = (0..10).map(|o| K::dot::<1>([win(2 * o)], c)[0]).collect();
+                assert_eq!(bits(&run), bits(&each), "run of stride 2, n {n}");
                 let one_p = K::dot2p::<1>([win(9)], [c, &r]);
                 assert_eq!(bits(one_p.as_flattened()), bits(&both[6..]), "n {n}");
                 assert_eq!(bits(&four), bits(&one), "n {n}");
