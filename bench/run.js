@@ -52,6 +52,7 @@ const CFG = QUICK
       seconds: 5,
       agentsStreams: 50,
       agentsSeconds: 5,
+      agentsPairs: 1,
     }
   : {
       rounds: 21,
@@ -65,7 +66,8 @@ const CFG = QUICK
       streams: 500,
       seconds: 60,
       agentsStreams: 100,
-      agentsSeconds: 60,
+      agentsSeconds: 20,
+      agentsPairs: 7,
     };
 
 const PUSH_CASES = [
@@ -209,6 +211,36 @@ function runAgentsApp(withRegister, params) {
     return { error: `agents app exited with ${res.status ?? res.signal}: ${last}` };
   }
   return JSON.parse(res.stdout.trim().split('\n').pop());
+}
+
+/**
+ * The agents-app scenario `pairs` times with and without the register, the
+ * order alternating from pair to pair (this host's speed drifts over
+ * minutes): each side's medians, and the median of the pairs' CPU ratios.
+ */
+function runAgentsPairs(params, pairs, onRun) {
+  const runs = { rtcNode: [], register: [] };
+  for (let i = 0; i < pairs; i++) {
+    for (const withRegister of i % 2 === 0 ? [false, true] : [true, false]) {
+      onRun(i, withRegister);
+      const r = runAgentsApp(withRegister, params);
+      if (r.error) return { rtcNode: r, register: r };
+      runs[withRegister ? 'register' : 'rtcNode'].push(r);
+    }
+  }
+  const summary = (xs) => ({
+    ...xs[0],
+    cpuMs: median(xs.map((x) => x.cpuMs)),
+    wallMs: median(xs.map((x) => x.wallMs)),
+    rssStart: median(xs.map((x) => x.rssStart)),
+    peakRss: median(xs.map((x) => x.peakRss)),
+  });
+  return {
+    pairs,
+    rtcNode: summary(runs.rtcNode),
+    register: summary(runs.register),
+    cpuRatio: median(runs.rtcNode.map((x, i) => x.cpuMs / runs.register[i].cpuMs)),
+  };
 }
 
 function agentsVersion() {
@@ -607,12 +639,11 @@ async function main() {
   // the same app under `--import rtc-resampler/register`.
   if (agents) {
     const params = { streams: CFG.agentsStreams, seconds: CFG.agentsSeconds };
-    report.agentsApp = { agents, ...params };
     const what = `agents app ${params.streams} resampleStreams × ${params.seconds} s`;
-    progress(++step, total, `${what} (rtc-node, child process)`);
-    report.agentsApp.rtcNode = runAgentsApp(false, params);
-    progress(++step, total, `${what} (--import rtc-resampler/register, child process)`);
-    report.agentsApp.register = runAgentsApp(true, params);
+    progress(++step, total, `${what}, ${CFG.agentsPairs} alternating pairs of child processes`);
+    const pairs = runAgentsPairs(params, CFG.agentsPairs, () => {});
+    report.agentsApp = { agents, ...params, ...pairs };
+    progress(++step, total, `${what}: done`);
     // 7. Startup: importing agents and its Silero plugin, with and without the register.
     progress(++step, total, 'startup: import agents + Silero plugin, with and without the register');
     try {
@@ -743,7 +774,9 @@ function renderTables(r) {
     out.push('');
     out.push(
       `Agents app: ${a.streams} concurrent @livekit/agents ${a.agents} resampleStream()s, 48k→16k, ` +
-        '10 ms frames, one event-loop turn per round',
+        `10 ms frames, one event-loop turn per round; medians of ${a.pairs} pairs of fresh processes, ` +
+        'the order alternating from pair to pair' +
+        (a.cpuRatio ? ` (CPU time, stock / ours, median of the pairs' ratios: ${a.cpuRatio.toFixed(2)}×)` : ''),
     );
     out.push('');
     out.push(
