@@ -9,7 +9,7 @@
 //! at `4 − stop`, so `i` is flat (±`δ`) up to `stop` and at least
 //! [`IMAGE_DB`] more than the spec down from `4 − stop`: the result keeps
 //! `g`'s passband and stopband to within `δ`, and its half-length, the lag,
-//! is `F` times `g`'s plus `i`'s (at 44.1k → 48k MEDIUM 0.83× the Kaiser
+//! is `F` times `g`'s plus `i`'s (at 44.1k → 48k MEDIUM 0.81× the Kaiser
 //! design's).
 
 use crate::design::spec::Spec;

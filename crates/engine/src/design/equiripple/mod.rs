@@ -9,6 +9,9 @@
 //! edges), too slow for a constructor, so `tables.rs` holds the results and
 //! `generate` (a test module) checks that they still cover every response the
 //! presets use, meet their spec, and come out of `pm-remez` (to 1e-12).
+//! Where a response's own prototype is too long to design (huge `L`), the
+//! stored design is the same response at `max(L, M) = 2`, which
+//! [`interpolate`] carries to the `L` asked for when the table is built.
 
 #[cfg(test)]
 mod generate;
