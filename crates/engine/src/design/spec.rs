@@ -4,10 +4,10 @@
 //! [`Spec::LowPass`]: flat up to `pass` × the lower Nyquist, at least `atten_db`
 //! down from `stop` × the lower Nyquist on. Its prototype is the stored
 //! equiripple (Parks–McClellan) design where one exists for the response at
-//! this `max(L, M)` ([`super::equiripple`]: the common pairs; at a huge even
-//! `L`, the response's design at `max(L, M) = 2` interpolated), about 0.8× the
+//! this `max(L, M)` ([`super::equiripple`]: the common pairs; at a huge `L`,
+//! the response's design at `max(L, M) = 2` or 3 interpolated), about 0.8× the
 //! length of a Kaiser design with the same −0.1 dB edge and stopband; elsewhere
-//! (odd huge `L`, rare pairs) a Kaiser-windowed sinc with the least length Kaiser's
+//! (the wide stages of cascades at huge `L`, rare pairs) a Kaiser-windowed sinc with the least length Kaiser's
 //! estimate allows (Kaiser, "Nonrecursive digital filter design using the
 //! I0-sinh window function", 1974: `N − 1 = (A − 7.95) / (2.285 · Δω)`, plus a
 //! margin). Either way the audio held back, the half-length, is as short as

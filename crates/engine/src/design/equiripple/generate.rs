@@ -62,10 +62,14 @@ impl Target {
         }
     }
 
-    /// The same response at `big = 2`, which [`super::Interpolated`] carries
-    /// to this `big`: for even `big` whose Kaiser design is too long to search.
+    /// The same response at [`super::coarse_big`], which
+    /// [`super::Interpolated`] carries to this `big`: for a `big` whose
+    /// Kaiser design is too long to search.
     fn coarse(&self) -> Option<Target> {
-        let coarse = Target { big: 2, ..*self };
+        let coarse = Target {
+            big: super::coarse_big(self.big)?,
+            ..*self
+        };
         let fits = coarse.kaiser_taps() <= MAX_KAISER_TAPS;
         (fits && super::Interpolated::new(&[0.0], self.big, self.stop, self.atten_db).is_some())
             .then_some(coarse)
@@ -112,38 +116,42 @@ impl Stored {
 /// Every low-pass response the presets ask for at the common pairs, up to
 /// [`MAX_ATTEN_DB`], once, in a stable order.
 fn responses() -> Vec<Target> {
+    let pairs = RATES
+        .iter()
+        .flat_map(|&a| RATES.iter().map(move |&b| (a, b)))
+        .filter(|(a, b)| a != b);
+    responses_of(pairs)
+}
+
+/// [`responses`] at the given pairs.
+fn responses_of(pairs: impl Iterator<Item = (u32, u32)>) -> Vec<Target> {
     let mut all = BTreeMap::new();
-    for &a in &RATES {
-        for &b in &RATES {
-            if a == b {
-                continue;
-            }
-            let pair = RatePair::new(a, b);
-            for quality in [
-                Quality::Low,
-                Quality::Medium,
-                Quality::High,
-                Quality::VeryHigh,
-            ] {
-                for stage in candidate_stages(quality, &pair) {
-                    let Spec::LowPass {
-                        pass,
-                        stop,
-                        atten_db,
-                    } = stage.spec
-                    else {
-                        continue;
-                    };
-                    let p = stage.pair();
-                    let t = Target {
-                        big: p.up().max(p.down()),
-                        pass,
-                        stop,
-                        atten_db,
-                    };
-                    if t.atten_db <= MAX_ATTEN_DB {
-                        all.insert(t.key(), t);
-                    }
+    for (a, b) in pairs {
+        let pair = RatePair::new(a, b);
+        for quality in [
+            Quality::Low,
+            Quality::Medium,
+            Quality::High,
+            Quality::VeryHigh,
+        ] {
+            for stage in candidate_stages(quality, &pair) {
+                let Spec::LowPass {
+                    pass,
+                    stop,
+                    atten_db,
+                } = stage.spec
+                else {
+                    continue;
+                };
+                let p = stage.pair();
+                let t = Target {
+                    big: p.up().max(p.down()),
+                    pass,
+                    stop,
+                    atten_db,
+                };
+                if t.atten_db <= MAX_ATTEN_DB {
+                    all.insert(t.key(), t);
                 }
             }
         }
@@ -163,6 +171,20 @@ fn targets() -> Vec<Target> {
         }
     }
     all.into_values().collect()
+}
+
+/// Whether a design of `t` is worth storing: `t` is a response the presets
+/// ask for, or, as a coarse design, interpolated to some response's `big` it
+/// is shorter than that response's Kaiser design.
+fn useful(t: &Target, side: &'static [f64]) -> bool {
+    responses().iter().any(|r| {
+        if r.key() == t.key() && r.kaiser_taps() <= MAX_KAISER_TAPS {
+            return true;
+        }
+        r.coarse().is_some_and(|c| c.key() == t.key())
+            && super::Interpolated::new(side, r.big, r.stop, r.atten_db)
+                .is_some_and(|i| 2 * i.half_taps() + 1 < r.kaiser_taps())
+    })
 }
 
 /// Gain of a symmetric prototype given by its centre and one side.
@@ -371,7 +393,8 @@ fn write_tables(targets: &[Target]) {
                     Some(_) => None,
                     None => {
                         eprintln!("equiripple: {t:?}, Kaiser {} taps", t.kaiser_taps());
-                        search(t)
+                        // (Leaked: `Interpolated` holds stored designs, which are static.)
+                        search(t).filter(|(_, side)| useful(t, side.clone().leak()))
                     }
                 };
                 let mut done = done.lock().unwrap();
@@ -446,10 +469,10 @@ fn stored_designs_come_from_pm_remez() {
 #[test]
 fn interpolated_designs_meet_their_spec() {
     let mut checked = 0;
-    for t in responses()
-        .iter()
-        .filter(|t| t.kaiser_taps() > MAX_KAISER_TAPS)
-    {
+    // The common pairs, and a rare one the golden test runs (`big` = 525).
+    let mut all = responses();
+    all.extend(responses_of([(11025, 672)].into_iter()));
+    for t in all.iter().filter(|t| t.kaiser_taps() > MAX_KAISER_TAPS) {
         let spec = t.spec();
         if spec.family(t.big, 1) != "interpolated equiripple" {
             continue;
@@ -475,4 +498,20 @@ fn interpolated_designs_meet_their_spec() {
     }
     // 44.1k ↔ 48k at LOW and MEDIUM at least.
     assert!(checked >= 2, "{checked} interpolated designs");
+}
+
+/// Every stored design is used: a response's own, or interpolated to a
+/// shorter prototype than Kaiser's for some response.
+#[test]
+fn every_stored_design_is_used() {
+    for s in STORED.iter().filter(|s| !s.side.is_empty()) {
+        assert!(
+            useful(&s.target(), s.side),
+            "big {} pass {} stop {} {} dB: stored but never used",
+            s.big,
+            s.pass,
+            s.stop,
+            s.atten_db
+        );
+    }
 }

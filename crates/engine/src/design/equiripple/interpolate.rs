@@ -1,16 +1,17 @@
-//! A stored design at `big = 2` carried to an even `big = 2F` where no design
-//! of its own is stored: at 44.1k ↔ 48k (`big` = 160) the prototype is over
-//! 40,000 taps, far beyond what `pm-remez` designs in reasonable time, while
-//! the same response at `big = 2` is a few hundred.
+//! A stored design at a small `big` (2, or 3 where `big` is odd) carried to a
+//! multiple `big = c·F` where no design of its own is stored: at 44.1k ↔ 48k
+//! (`big` = 160) the prototype is over 40,000 taps, far beyond what
+//! `pm-remez` designs in reasonable time, while the same response at
+//! `big = 2` is a few hundred.
 //!
-//! The coarse prototype `g` is upsampled by `F`: zeros stuffed between its
-//! taps, then a Kaiser low-pass `i` removes the images. In units of the lower
-//! Nyquist, `g` carries the response up to `stop` and its first image starts
-//! at `4 − stop`, so `i` is flat (±`δ`) up to `stop` and at least
-//! [`IMAGE_DB`] more than the spec down from `4 − stop`: the result keeps
-//! `g`'s passband and stopband to within `δ`, and its half-length, the lag,
-//! is `F` times `g`'s plus `i`'s (at 44.1k → 48k MEDIUM 0.81× the Kaiser
-//! design's).
+//! The coarse prototype `g`, designed at `big = c`, is upsampled by `F`:
+//! zeros stuffed between its taps, then a Kaiser low-pass `i` removes the
+//! images. In units of the lower Nyquist, `g` carries the response up to
+//! `stop` and its first image starts at `2c − stop`, so `i` is flat (±`δ`)
+//! up to `stop` and at least [`IMAGE_DB`] more than the spec down from
+//! `2c − stop`: the result keeps `g`'s passband and stopband to within `δ`,
+//! and its half-length, the lag, is `F` times `g`'s plus `i`'s (at 44.1k →
+//! 48k MEDIUM 0.81× the Kaiser design's).
 
 use crate::design::spec::Spec;
 
@@ -19,35 +20,50 @@ use crate::design::spec::Spec;
 /// (1 dB) is all the result needs.
 const IMAGE_DB: f64 = 10.0;
 
-/// A coarse design and the factor that carries it to `big = 2F`.
+/// A coarse design and the factor that carries it to `big = c·F`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Interpolated {
-    /// The stored design at `big = 2`, centre first.
+    /// The stored design at `big = c`, centre first.
     coarse: &'static [f64],
+    /// `F`.
     factor: u64,
+    big: u64,
     /// The image-rejection filter, as a Kaiser response at `big`.
     images: Spec,
 }
 
+/// The `big` whose stored design is carried to `big`: 2 for even `big`, 3
+/// for odd multiples of 3 (the 441-based pairs), `None` otherwise or for
+/// `big` itself that small.
+pub(crate) fn coarse_big(big: u64) -> Option<u64> {
+    [2, 3]
+        .into_iter()
+        .find(|&c| big.is_multiple_of(c))
+        .filter(|&c| big > c)
+}
+
 impl Interpolated {
     /// For a response with `stop` and `atten_db` at `big`, given the stored
-    /// design of the same response at `big = 2`: `None` if `big` is odd or 2,
-    /// or `stop` leaves no room between the band and its first image.
+    /// design of the same response at [`coarse_big`]`(big)`: `None` where
+    /// there is none, or `stop` leaves no room between the band and its
+    /// first image.
     pub(crate) fn new(
         coarse: &'static [f64],
         big: u64,
         stop: f64,
         atten_db: f64,
     ) -> Option<Interpolated> {
-        if big <= 2 || !big.is_multiple_of(2) || stop >= 2.0 || coarse.is_empty() {
+        let c = coarse_big(big)?;
+        if stop >= c as f64 || coarse.is_empty() {
             return None;
         }
         Some(Interpolated {
             coarse,
-            factor: big / 2,
+            factor: big / c,
+            big,
             images: Spec::LowPass {
                 pass: stop,
-                stop: 4.0 - stop,
+                stop: 2.0 * c as f64 - stop,
                 atten_db: atten_db + IMAGE_DB,
             },
         })
@@ -55,7 +71,7 @@ impl Interpolated {
 
     /// The image filter's half-length, taps at `big`.
     fn images_half(&self) -> u64 {
-        self.images.windowed_half_taps(2 * self.factor, 1)
+        self.images.windowed_half_taps(self.big, 1)
     }
 
     /// Half-length `H` of the result.
@@ -67,7 +83,7 @@ impl Interpolated {
     /// coarse design.
     pub(crate) fn side(&self) -> Vec<f64> {
         let f = self.factor as i64;
-        let mut images = self.images.windowed_sinc(2 * self.factor, 1);
+        let mut images = self.images.windowed_sinc(self.big, 1);
         let dc = images[0] + 2.0 * images[1..].iter().sum::<f64>();
         images.iter_mut().for_each(|c| *c /= dc);
         let hi = self.images_half() as i64;

@@ -10,7 +10,7 @@
 //! `generate` (a test module) checks that they still cover every response the
 //! presets use, meet their spec, and come out of `pm-remez` (to 1e-12).
 //! Where a response's own prototype is too long to design (huge `L`), the
-//! stored design is the same response at `max(L, M) = 2`, which
+//! stored design is the same response at `max(L, M) = 2` (or 3), which
 //! [`interpolate`] carries to the `L` asked for when the table is built.
 
 #[cfg(test)]
@@ -18,7 +18,7 @@ mod generate;
 mod interpolate;
 mod tables;
 
-pub(crate) use interpolate::Interpolated;
+pub(crate) use interpolate::{coarse_big, Interpolated};
 
 /// One stored design: a low-pass response at one `big = max(L, M)` (its
 /// frequencies scale with `1 / big`), and its prototype.
@@ -54,7 +54,7 @@ impl Stored {
 pub(crate) enum Prototype {
     /// Designed for this `big` (centre first).
     Stored(&'static [f64]),
-    /// The design at `big = 2`, carried to this `big`.
+    /// The design at [`coarse_big`], carried to this `big`.
     Interpolated(Interpolated),
 }
 
@@ -66,14 +66,14 @@ fn stored(big: u64, pass: f64, stop: f64, atten_db: f64) -> Option<&'static Stor
 
 /// The equiripple prototype for a low-pass response at `big`: its own stored
 /// design, else (where none was searched for: long prototypes) the response's
-/// design at `big = 2` interpolated, if one is stored. The caller keeps
+/// design at [`coarse_big`] interpolated, if one is stored. The caller keeps
 /// Kaiser's design where it is shorter.
 pub(crate) fn prototype(big: u64, pass: f64, stop: f64, atten_db: f64) -> Option<Prototype> {
     match stored(big, pass, stop, atten_db) {
         Some(s) if s.side.is_empty() => None,
         Some(s) => Some(Prototype::Stored(s.side)),
         None => {
-            let coarse = stored(2, pass, stop, atten_db)?;
+            let coarse = stored(coarse_big(big)?, pass, stop, atten_db)?;
             Interpolated::new(coarse.side, big, stop, atten_db).map(Prototype::Interpolated)
         }
     }
