@@ -481,12 +481,17 @@ fn run_phase_pair<K: Kernel, const CH: usize>(
         outbuf[(q[0] + i * up) * CH + c] = y[0];
         outbuf[(q[1] + i * up) * CH + c] = y[1];
     };
-    // Up to four windows per call: four window ends in mono, two in stereo.
+    // Up to `K::GROUP` windows per call (in stereo, both channels of half as
+    // many window ends): each load of the two phases then serves as many.
     let mut i = 0;
     while i < pairs {
-        let n = ((pairs - i) * CH).min(4);
+        let n = ((pairs - i) * CH).min(K::GROUP);
         let w = |j: usize| v.window(j % CH, e + (i + j / CH) * down);
         let y: &[[f32; 2]] = match n {
+            8 => &K::dot2p::<8>([w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7)], c),
+            7 => &K::dot2p::<7>([w(0), w(1), w(2), w(3), w(4), w(5), w(6)], c),
+            6 => &K::dot2p::<6>([w(0), w(1), w(2), w(3), w(4), w(5)], c),
+            5 => &K::dot2p::<5>([w(0), w(1), w(2), w(3), w(4)], c),
             4 => &K::dot2p::<4>([w(0), w(1), w(2), w(3)], c),
             3 => &K::dot2p::<3>([w(0), w(1), w(2)], c),
             2 => &K::dot2p::<2>([w(0), w(1)], c),

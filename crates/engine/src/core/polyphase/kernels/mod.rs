@@ -24,7 +24,8 @@ pub use portable::Portable;
 /// an output's bits do not depend on how outputs were grouped, hence on the
 /// push sizes. Windows and phases are `K` long, `K` a multiple of 8.
 pub trait Kernel {
-    /// The most outputs of one phase computed together (2 to 8): enough
+    /// The most outputs of one phase computed together (2 to 8), and the
+    /// most windows computed against two phases ([`Kernel::dot2p`]): enough
     /// independent accumulator chains to hide the fused multiply-add latency.
     /// A 16-lane kernel keeps one chain per window where an 8-lane one keeps
     /// two, so it needs twice the windows.
@@ -289,6 +290,13 @@ mod tests {
                 let r: Vec<f32> = c.iter().rev().copied().collect();
                 out.extend(
                     K::dot2p::<4>([win(0), win(3), win(50), win(77)], [c, &r])
+                        .as_flattened()
+                        .iter()
+                        .map(|x| x.to_bits()),
+                );
+                let eight = [0, 1, 3, 8, 21, 50, 77, 99].map(win);
+                out.extend(
+                    K::dot2p::<8>(eight, [c, &r])
                         .as_flattened()
                         .iter()
                         .map(|x| x.to_bits()),
