@@ -67,12 +67,10 @@ impl Target {
     /// Kaiser design is too long to search.
     fn coarse(&self) -> Option<Target> {
         let coarse = Target {
-            big: super::coarse_big(self.big)?,
+            big: super::coarse_big(self.big, self.stop)?,
             ..*self
         };
-        let fits = coarse.kaiser_taps() <= MAX_KAISER_TAPS;
-        (fits && super::Interpolated::new(&[0.0], self.big, self.stop, self.atten_db).is_some())
-            .then_some(coarse)
+        (coarse.kaiser_taps() <= MAX_KAISER_TAPS).then_some(coarse)
     }
 
     /// The lower Nyquist, cycles per tap.
@@ -176,7 +174,7 @@ fn targets() -> Vec<Target> {
 /// Whether a design of `t` is worth storing: `t` is a response the presets
 /// ask for, or, as a coarse design, interpolated to some response's `big` it
 /// is shorter than that response's Kaiser design.
-fn useful(t: &Target, side: &'static [f64]) -> bool {
+fn useful(t: &Target, side: &[f64]) -> bool {
     responses().iter().any(|r| {
         if r.key() == t.key() && r.kaiser_taps() <= MAX_KAISER_TAPS {
             return true;
@@ -393,8 +391,7 @@ fn write_tables(targets: &[Target]) {
                     Some(_) => None,
                     None => {
                         eprintln!("equiripple: {t:?}, Kaiser {} taps", t.kaiser_taps());
-                        // (Leaked: `Interpolated` holds stored designs, which are static.)
-                        search(t).filter(|(_, side)| useful(t, side.clone().leak()))
+                        search(t).filter(|(_, side)| useful(t, side))
                     }
                 };
                 let mut done = done.lock().unwrap();

@@ -22,9 +22,9 @@ const IMAGE_DB: f64 = 10.0;
 
 /// A coarse design and the factor that carries it to `big = c·F`.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Interpolated {
+pub(crate) struct Interpolated<'a> {
     /// The stored design at `big = c`, centre first.
-    coarse: &'static [f64],
+    coarse: &'a [f64],
     /// `F`.
     factor: u64,
     big: u64,
@@ -32,29 +32,29 @@ pub(crate) struct Interpolated {
     images: Spec,
 }
 
-/// The `big` whose stored design is carried to `big`: 2 for even `big`, 3
-/// for odd multiples of 3 (the 441-based pairs), `None` otherwise or for
-/// `big` itself that small.
-pub(crate) fn coarse_big(big: u64) -> Option<u64> {
+/// The `big` whose stored design is carried to `big` for a response with
+/// `stop`: 2 for even `big`, 3 for odd multiples of 3 (the 441-based pairs);
+/// `None` for other `big`, for `big` itself that small, or where `stop`
+/// leaves no room between the band and its first image (`2c − stop`).
+pub(crate) fn coarse_big(big: u64, stop: f64) -> Option<u64> {
     [2, 3]
         .into_iter()
         .find(|&c| big.is_multiple_of(c))
-        .filter(|&c| big > c)
+        .filter(|&c| big > c && stop < c as f64)
 }
 
-impl Interpolated {
-    /// For a response with `stop` and `atten_db` at `big`, given the stored
-    /// design of the same response at [`coarse_big`]`(big)`: `None` where
-    /// there is none, or `stop` leaves no room between the band and its
-    /// first image.
+impl<'a> Interpolated<'a> {
+    /// For a response with `stop` and `atten_db` at `big`, given the
+    /// (non-empty) design of the same response at [`coarse_big`]:
+    /// `None` where [`coarse_big`] is.
     pub(crate) fn new(
-        coarse: &'static [f64],
+        coarse: &'a [f64],
         big: u64,
         stop: f64,
         atten_db: f64,
-    ) -> Option<Interpolated> {
-        let c = coarse_big(big)?;
-        if stop >= c as f64 || coarse.is_empty() {
+    ) -> Option<Interpolated<'a>> {
+        let c = coarse_big(big, stop)?;
+        if coarse.is_empty() {
             return None;
         }
         Some(Interpolated {

@@ -55,7 +55,7 @@ pub(crate) enum Prototype {
     /// Designed for this `big` (centre first).
     Stored(&'static [f64]),
     /// The design at [`coarse_big`], carried to this `big`.
-    Interpolated(Interpolated),
+    Interpolated(Interpolated<'static>),
 }
 
 /// The stored entry for a response at `big`, if the search ran for it.
@@ -73,7 +73,7 @@ pub(crate) fn prototype(big: u64, pass: f64, stop: f64, atten_db: f64) -> Option
         Some(s) if s.side.is_empty() => None,
         Some(s) => Some(Prototype::Stored(s.side)),
         None => {
-            let coarse = stored(coarse_big(big)?, pass, stop, atten_db)?;
+            let coarse = stored(coarse_big(big, stop)?, pass, stop, atten_db)?;
             Interpolated::new(coarse.side, big, stop, atten_db).map(Prototype::Interpolated)
         }
     }
