@@ -2,7 +2,7 @@
 
 use std::arch::x86_64::*;
 
-use super::{dot_each, run_fits, Job, Kernel};
+use super::{dot_each, run_fits, starts, Job, Kernel};
 
 /// Whether the CPU has AVX2 and FMA.
 pub fn detected() -> bool {
@@ -90,10 +90,7 @@ fn dot_run<const S: usize>(x: [&[f32]; S], c: &[f32], out: &mut [f32]) {
     unsafe {
         let pc = c.as_ptr();
         while o + 8 <= n {
-            let mut base = [pc; S];
-            for (b, x) in base.iter_mut().zip(x) {
-                *b = x.as_ptr().add(o);
-            }
+            let base = starts(x, o);
             let mut lo = [_mm256_setzero_ps(); 8];
             for t in 0..blocks {
                 for (i, a) in lo.iter_mut().enumerate() {

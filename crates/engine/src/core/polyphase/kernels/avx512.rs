@@ -8,7 +8,7 @@
 use std::arch::x86_64::*;
 
 use super::avx2::hsum_n;
-use super::{dot_each, run_fits, Job, Kernel};
+use super::{dot_each, run_fits, starts, Job, Kernel};
 
 /// Whether the CPU has AVX-512F (and the AVX2 and FMA its reduction uses).
 pub fn detected() -> bool {
@@ -172,10 +172,7 @@ fn dot_run<const S: usize>(x: [&[f32]; S], c: &[f32], out: &mut [f32]) {
     unsafe {
         let pc = c.as_ptr();
         while o + 16 <= n {
-            let mut base = [pc; S];
-            for (b, x) in base.iter_mut().zip(x) {
-                *b = x.as_ptr().add(o);
-            }
+            let base = starts(x, o);
             let mut a = [_mm512_setzero_ps(); 16];
             for t in 0..blocks {
                 for (i, a) in a.iter_mut().enumerate() {

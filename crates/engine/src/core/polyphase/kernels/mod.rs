@@ -88,6 +88,15 @@ fn dot_each<K: Kernel + ?Sized, const S: usize>(x: [&[f32]; S], c: &[f32], out: 
     }
 }
 
+/// Where output `o`'s window starts in each of the `S` streams `x`: the
+/// base the SIMD kernels' [`Kernel::dot_run`] loads tap `j` from (stream
+/// `j % S`, `j / S` on).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn starts<const S: usize>(x: [&[f32]; S], o: usize) -> [*const f32; S] {
+    x.map(|x| x[o..].as_ptr())
+}
+
 /// Whether the `S` streams `x` hold the `n` windows of `k` taps that
 /// [`Kernel::dot_run`] reads, `k` a multiple of 8 and `S` a divisor of 8:
 /// what the SIMD kernels' unchecked loads rely on.
