@@ -218,11 +218,10 @@ function runAgentsApp(withRegister, params) {
  * order alternating from pair to pair (this host's speed drifts over
  * minutes): each side's medians, and the median of the pairs' CPU ratios.
  */
-function runAgentsPairs(params, pairs, onRun) {
+function runAgentsPairs(params, pairs) {
   const runs = { rtcNode: [], register: [] };
   for (let i = 0; i < pairs; i++) {
     for (const withRegister of i % 2 === 0 ? [false, true] : [true, false]) {
-      onRun(i, withRegister);
       const r = runAgentsApp(withRegister, params);
       if (r.error) return { rtcNode: r, register: r };
       runs[withRegister ? 'register' : 'rtcNode'].push(r);
@@ -538,7 +537,7 @@ async function main() {
   if (rtc && !agents) {
     process.stderr.write('NOTICE: @livekit/agents is not installed; skipping the agents-app scenario.\n');
   }
-  const total = pushJobs.length + createJobs.length + childJobs.length * libs.length + (agents ? 3 : 0) + 1;
+  const total = pushJobs.length + createJobs.length + childJobs.length * libs.length + (agents ? 2 : 0) + 1;
   let step = 0;
 
   // 1. Per-push cost, interleaved round by round.
@@ -641,9 +640,8 @@ async function main() {
     const params = { streams: CFG.agentsStreams, seconds: CFG.agentsSeconds };
     const what = `agents app ${params.streams} resampleStreams × ${params.seconds} s`;
     progress(++step, total, `${what}, ${CFG.agentsPairs} alternating pairs of child processes`);
-    const pairs = runAgentsPairs(params, CFG.agentsPairs, () => {});
+    const pairs = runAgentsPairs(params, CFG.agentsPairs);
     report.agentsApp = { agents, ...params, ...pairs };
-    progress(++step, total, `${what}: done`);
     // 7. Startup: importing agents and its Silero plugin, with and without the register.
     progress(++step, total, 'startup: import agents + Silero plugin, with and without the register');
     try {
