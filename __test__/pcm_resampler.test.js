@@ -236,6 +236,7 @@ describe('f32 input at the extremes', () => {
     [8000, 768000, AudioResamplerQuality.HIGH],
     [44100, 48000, AudioResamplerQuality.VERY_HIGH],
     [768000, 44100, AudioResamplerQuality.QUICK],
+    [24000, 16000, AudioResamplerQuality.MEDIUM],
   ];
 
   test.each(cases)(
@@ -276,6 +277,27 @@ describe('f32 input at the extremes', () => {
       const r = new PcmResampler(opts);
       same(runPush(r, tiny, 1, 997), zeros);
       same(runInto(r, tiny, 1, 997), zeros);
+      r.close();
+    },
+  );
+
+  test.each(cases)(
+    '%i -> %i (quality %i): NaN input is taken as 0, whatever the push sizes (push, pushInto, resample)',
+    (inputRate, outputRate, quality) => {
+      const opts = { inputRate, outputRate, quality, input: 'f32', output: 'f32' };
+      const frames = Math.round(inputRate * 0.03);
+      const clean = Float32Array.from({ length: frames }, (_, i) => 0.5 * Math.sin(i / 3));
+      const x = clean.slice();
+      for (const at of [0, 1, Math.floor(frames / 2), frames - 1]) {
+        x[at] = Number.NaN;
+        clean[at] = 0;
+      }
+      const want = resample(clean, opts);
+      expect(want.every(Number.isFinite)).toBe(true);
+      same(resample(x, opts), want);
+      const r = new PcmResampler(opts);
+      same(runPush(r, x, 1, 997), want);
+      same(runInto(r, x, 1, 997), want);
       r.close();
     },
   );

@@ -9,11 +9,15 @@
 //!   G.711) output is that same `f32` converted by the rule above, so the two
 //!   agree bit for bit.
 //! * `f32` input to a filter is conditioned ([`condition_f32`]): magnitudes
-//!   beyond [`F32_INPUT_LIMIT`] (infinities included) are clamped to it, so that
-//!   no sum inside a filter overflows, and subnormals become `+0.0`, which the
-//!   CPU would otherwise process many times slower. Everything else (NaN
-//!   included) is used as is. Conversions without a filter do not condition.
+//!   beyond [`F32_INPUT_LIMIT`](crate::core::io::F32_INPUT_LIMIT) (infinities included) are clamped to it, so that
+//!   no sum inside a filter overflows; subnormals become `+0.0`, which the
+//!   CPU would otherwise process many times slower; NaN becomes `+0.0`, as in
+//!   `s16` output, rather than turning a filter's length of output into NaN
+//!   (and the polyphase kernels rely on finite history: a zero tap times a
+//!   sample must be zero). Everything else is used as is. Conversions
+//!   without a filter do not condition.
 
+use crate::core::io::condition_f32;
 use crate::g711;
 use crate::EngineError;
 
@@ -287,26 +291,6 @@ pub fn f32_to_s16(x: f32) -> i16 {
     r.clamp(i16::MIN as i32, i16::MAX as i32) as i16
 }
 
-/// The largest magnitude of `f32` input a filter sees. f32::MAX / 1e20 leaves
-/// a factor 3.4e18 for the gain of any intermediate sum (an FIR phase's sum of
-/// |coefficients|, an FFT's N); the worst measured over the presets is 5e4
-/// (the FFT of a 64-ms block at 768 kHz), asserted finite by the tests of `pcm`.
-pub const F32_INPUT_LIMIT: f32 = 1e20;
-
-/// One `f32` input sample as a filter takes it: clamped to
-/// ±[`F32_INPUT_LIMIT`], subnormal → `+0.0`, NaN and ±0 unchanged. Branch-free
-/// (a clamp and a compare), so slice loops over it vectorise.
-#[inline]
-pub fn condition_f32(x: f32) -> f32 {
-    let c = x.clamp(-F32_INPUT_LIMIT, F32_INPUT_LIMIT);
-    let subnormal = c != 0.0 && c.abs() < f32::MIN_POSITIVE;
-    if subnormal {
-        0.0
-    } else {
-        c
-    }
-}
-
 /// Whether [`condition_f32`] changes any of `samples` (bit for bit), i.e.
 /// whether they must be conditioned before a filter; for ordinary audio this
 /// read-only scan is all the conditioning costs.
@@ -353,6 +337,7 @@ unsafe fn convert_avx2(dst: &mut [i16], samples: &[f32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::io::F32_INPUT_LIMIT;
 
     fn reference(x: f32) -> i16 {
         (x * 32768.0).round() as i16
@@ -427,18 +412,19 @@ mod tests {
     }
 
     #[test]
-    fn condition_f32_clamps_flushes_subnormals_and_keeps_the_rest() {
+    fn condition_f32_clamps_flushes_subnormals_and_nan_and_keeps_the_rest() {
         let l = F32_INPUT_LIMIT;
         assert_eq!(condition_f32(f32::MAX), l);
         assert_eq!(condition_f32(f32::MIN), -l);
         assert_eq!(condition_f32(f32::INFINITY), l);
         assert_eq!(condition_f32(f32::NEG_INFINITY), -l);
-        assert!(condition_f32(f32::NAN).is_nan());
+        assert_eq!(condition_f32(f32::NAN).to_bits(), 0.0f32.to_bits());
         for x in [f32::from_bits(1), -f32::from_bits(1), 1e-40, -1e-40] {
             assert_eq!(condition_f32(x).to_bits(), 0, "{x:e}"); // +0.0
         }
         assert_eq!(condition_f32(-0.0).to_bits(), (-0.0f32).to_bits());
-        assert!(!f32_needs_conditioning(&[0.0, -0.0, f32::NAN, 1.0, -1.0]));
+        assert!(!f32_needs_conditioning(&[0.0, -0.0, 1.0, -1.0]));
+        assert!(f32_needs_conditioning(&[0.0, f32::NAN, 1.0]));
         for x in [
             f32::MIN_POSITIVE,
             -f32::MIN_POSITIVE,

@@ -1,7 +1,7 @@
 //! [`PcmResampler`]: a [`StreamResampler`] with fixed input and output
 //! [`SampleFormat`]s, plus the equal-rate case (conversion only, no filter,
 //! no delay), and the one-shot [`resample`]. `f32` input that needs it is
-//! conditioned here before it reaches a filter ([`crate::format::condition_f32`]).
+//! conditioned here before it reaches a filter ([`crate::core::io::condition_f32`]).
 
 use crate::design::presets::Quality;
 use crate::format::{
@@ -430,7 +430,7 @@ fn alloc<T: Copy + Default>(n: usize) -> Result<Vec<T>, EngineError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::F32_INPUT_LIMIT;
+    use crate::core::io::F32_INPUT_LIMIT;
 
     /// Rate pairs that reach every core: the common polyphase pairs, the
     /// extreme ratios, and the 768 kHz input whose FFT blocks are the longest.

@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 
 use super::kernels::{Job, Kernel, Portable};
+use super::table::{Role, Table};
 use super::{PolyCore, RUN_MAX_TAPS};
 use crate::core::io::{Sink, Source};
 
@@ -85,8 +86,10 @@ const BATCH: usize = 512;
 /// and their windows end `M` frames apart, so the schedule is arithmetic (no
 /// per-output list, no division per group). Four, three or two outputs of one
 /// phase are computed together (in stereo, with both channels: up to six
-/// windows per load of the phase); in upsampling, two phases that read the
-/// same windows are computed together ([`Kernel::dot2p`]); outputs alone in
+/// windows per load of the phase); two phases that read the same windows are
+/// computed together ([`Kernel::dot2p`]): in a paired table, every first
+/// phase with its second ([`by_pairs`]), else in upsampling where consecutive
+/// outputs happen to ([`by_phase_pairs`]); outputs alone in
 /// their phase are paired (mono: two outputs, stereo: two channels). Without
 /// `COMPUTE`, for silence into a history of zeros, each output is the exact 0.0
 /// it would come to.
@@ -185,6 +188,7 @@ fn write_run(core: &mut PolyCore, src: &[f32]) {
 /// the target features of `kernels::avx2::run`, and its kernels would not be inlined.)
 struct BatchView<'a> {
     hist: &'a [f32],
+    table: &'a Table,
     coeffs: &'a [f32],
     taps: usize,
     cap: usize,
@@ -214,6 +218,16 @@ impl BatchView<'_> {
         &self.coeffs[p * self.taps..(p + 1) * self.taps]
     }
 
+    /// How far phase `p`'s window reaches past its output's own end
+    /// ([`Role::First`]).
+    #[inline(always)]
+    fn ahead(&self, p: usize) -> usize {
+        match self.table.role(p) {
+            Role::First { ahead } => ahead,
+            _ => 0,
+        }
+    }
+
     /// The phase and window end of the output after the one with `p` and `end`.
     #[inline(always)]
     fn next(&self, p: usize, end: usize) -> (usize, usize) {
@@ -233,6 +247,7 @@ fn compute_batch<K: Kernel>(core: &PolyCore, first_end: usize, count: usize, out
     let table = &*core.table;
     let v = BatchView {
         hist: &core.hist,
+        table,
         coeffs: &table.coeffs,
         taps: table.taps,
         cap: core.cap,
@@ -244,7 +259,9 @@ fn compute_batch<K: Kernel>(core: &PolyCore, first_end: usize, count: usize, out
         runs: K::RUNS && core.runs_of_windows(),
     };
     let mut pending: Pending = None;
-    if core.pairs_phases() && !v.runs {
+    if core.pairs_phases() && table.paired() {
+        by_pairs::<K>(&v, core.phase, first_end, count, &mut pending, outbuf);
+    } else if core.pairs_phases() && !v.runs {
         by_phase_pairs::<K>(&v, core.phase, first_end, count, &mut pending, outbuf);
     } else {
         by_phase::<K>(&v, core.phase, first_end, count, &mut pending, outbuf);
@@ -268,6 +285,44 @@ fn by_phase<K: Kernel>(
     for r in 0..v.up.min(count) {
         run_phase::<K>(v, r, end, p, count, pending, outbuf);
         (p, end) = v.next(p, end);
+    }
+}
+
+/// [`by_phase`] for a paired table ([`Table::roles`]) in mono or stereo:
+/// outputs `r + i·L` of a first's phase and `r + 1 + i·L` read the same
+/// windows and are computed together. A first whose partner is not due (the
+/// batch's last output) and a second whose partner was in the previous batch
+/// (its first output) are computed alone, with the same bits.
+#[inline(always)]
+fn by_pairs<K: Kernel>(
+    v: &BatchView,
+    mut p: usize,
+    mut end: usize,
+    count: usize,
+    pending: &mut Pending,
+    outbuf: &mut [f32],
+) {
+    let (up, down) = (v.up, v.down);
+    for r in 0..up.min(count) {
+        let (pb, eb) = v.next(p, end);
+        match v.table.role(p) {
+            Role::First { ahead } => {
+                debug_assert_eq!(eb, end + ahead);
+                let pairs = (count - r - 1).div_ceil(up);
+                if v.ch == 1 {
+                    run_phase_pair::<K, 1>(v, [r, r + 1], [p, pb], eb, pairs, outbuf);
+                } else {
+                    run_phase_pair::<K, 2>(v, [r, r + 1], [p, pb], eb, pairs, outbuf);
+                }
+                let last = r + pairs * up;
+                run_phase::<K>(v, last, end + pairs * down, p, count, pending, outbuf);
+            }
+            // Computed with the previous output's.
+            Role::Second if r > 0 => {}
+            Role::Second => run_phase::<K>(v, r, end, p, 1, pending, outbuf),
+            Role::Alone => run_phase::<K>(v, r, end, p, count, pending, outbuf),
+        }
+        (p, end) = (pb, eb);
     }
 }
 
@@ -326,17 +381,19 @@ fn by_phase_pairs<K: Kernel>(
     }
 }
 
-/// Outputs `q, q + L, …` below `limit`, of phase `p`, windows ending `e, e + M, …`.
+/// Outputs `q, q + L, …` below `limit`, of phase `p`, ending `e, e + M, …`
+/// (their windows, [`BatchView::ahead`] frames later).
 #[inline(always)]
 fn run_phase<K: Kernel>(
     v: &BatchView,
     mut q: usize,
-    mut e: usize,
+    e: usize,
     p: usize,
     limit: usize,
     pending: &mut Pending,
     outbuf: &mut [f32],
 ) {
+    let mut e = e + v.ahead(p);
     if v.runs {
         if v.down == 1 {
             run_windows::<K, 1>(v, q, e, p, limit, outbuf);

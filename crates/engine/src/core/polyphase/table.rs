@@ -15,15 +15,48 @@ const TABLE_ALIGN: usize = 64;
 /// Tables kept alive after their last user is dropped.
 const RECENT_TABLES: usize = 8;
 
+/// Zeros a paired table adds to each phase ([`Role`]); the most frames a
+/// window reaches past its output's own end.
+pub const PAIR_PAD: usize = 8;
+/// The shortest phases that are paired: 8 zero taps cost at most an eighth
+/// more multiply-adds there, and the pairs halve the window loads.
+const PAIR_MIN_TAPS: usize = 64;
+
+/// How a phase's outputs are computed in a paired table (see [`Table::roles`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// On its own.
+    Alone,
+    /// With the next output's (phase `(p + M) mod L`, a [`Role::Second`]): both
+    /// read one window, which ends `ahead` frames after this output's own end
+    /// (where the next output's ends), zero taps covering the difference.
+    First { ahead: usize },
+    /// With the previous output's, whose phase is a [`Role::First`].
+    Second,
+}
+
 /// The `L` phases of one design.
 pub struct Table {
     pub(super) up: usize,
     pub(super) down: usize,
-    /// Taps per phase `K`.
+    /// Taps per stored phase `K`: the filter's taps per phase, plus
+    /// [`PAIR_PAD`] zeros in a paired table.
     pub(super) taps: usize,
+    /// The filter's taps per phase.
+    pub(super) filter_taps: usize,
     /// Half-length `H` of the prototype, taps at `L · input_rate`.
     pub(super) half: u64,
-    /// Phase `p` at `p·K .. (p+1)·K`, oldest tap first: `c_p[j] = h[p + (K−1−j)·L]`.
+    /// Empty (every phase alone, unpadded), or each phase's [`Role`]: in
+    /// tables with long phases, `L ≥ 2` and `M ≥ 2`, consecutive outputs are
+    /// paired along the cycle of phases `0, M, 2M, … (mod L)`, so that one load
+    /// of each window serves two phases (`Kernel::dot2p`). A first's taps are
+    /// followed by `ahead` zeros and a second's preceded by [`PAIR_PAD`]: both
+    /// then read the window ending where the second's does. A window reads
+    /// up to `ahead` frames its output does not depend on (times zero: exact,
+    /// as every history sample is finite), which need not have arrived yet.
+    pub(super) roles: Box<[Role]>,
+    /// Phase `p` at `p·K .. (p+1)·K`, oldest tap first: `c_p[j] = h[p + (K−1−j)·L]`
+    /// (in a paired table, from [`Table::offset`] on).
     /// On a cache-line boundary, so where a phase starts within a line (and
     /// whether a kernel's loads split lines) is the same in every build and
     /// process, not wherever the allocator put the table.
@@ -56,9 +89,16 @@ pub fn table_for(up: usize, down: usize, spec: Spec) -> Arc<Table> {
 
 impl Table {
     fn design(up: usize, down: usize, spec: Spec) -> Table {
+        let filter_taps = spec.taps_per_phase(up as u64, down as u64) as usize;
+        Table::build(up, down, spec, pair_roles(up, down, filter_taps))
+    }
+
+    /// The table of the design, its phases laid out for `roles`.
+    fn build(up: usize, down: usize, spec: Spec, roles: Box<[Role]>) -> Table {
         let (l, m) = (up as u64, down as u64);
         let half = spec.half_taps(l, m);
-        let taps = spec.taps_per_phase(l, m) as usize;
+        let filter_taps = spec.taps_per_phase(l, m) as usize;
+        let taps = filter_taps + if roles.is_empty() { 0 } else { PAIR_PAD };
         let h = half as usize;
         // One side of the symmetric prototype, centre first; mirrored below.
         let (side, gain) = spec.half_prototype(l, m);
@@ -77,27 +117,50 @@ impl Table {
             std::iter::repeat_n(0.0, up * taps),
         )
         .into_boxed_slice();
+        let starts: Vec<usize> = (0..up).map(|p| p * taps + offset(&roles, p)).collect();
         // Column by column: the prototype is read in order and the writes stay
         // within `up` cache lines per column (row by row, the reads stride
         // `up` taps apart and miss the cache and TLB on megabyte tables).
-        for j in 0..taps {
-            let base = (taps - 1 - j) * up;
-            for p in 0..up {
-                coeffs[p * taps + j] = proto(base + p);
+        for j in 0..filter_taps {
+            let base = (filter_taps - 1 - j) * up;
+            for (p, start) in starts.iter().enumerate() {
+                coeffs[start + j] = proto(base + p);
             }
         }
         Table {
             up,
             down,
             taps,
+            filter_taps,
             half,
+            roles,
             coeffs,
             spec,
         }
     }
 
+    /// Phase `p`'s role (all [`Role::Alone`] in an unpaired table).
+    #[inline(always)]
+    pub fn role(&self, p: usize) -> Role {
+        self.roles.get(p).copied().unwrap_or(Role::Alone)
+    }
+
+    /// Whether phases are paired ([`Table::roles`]).
+    pub fn paired(&self) -> bool {
+        !self.roles.is_empty()
+    }
+
+    /// Phase `p`'s filter taps, without the zeros of a paired table.
+    #[cfg(test)]
+    pub fn filter_phase(&self, p: usize) -> &[f32] {
+        let start = p * self.taps + offset(&self.roles, p);
+        &self.coeffs[start..start + self.filter_taps]
+    }
+
     pub fn bytes(&self) -> usize {
-        self.coeffs.len() * 4 + std::mem::size_of::<Table>()
+        self.coeffs.len() * 4
+            + self.roles.len() * std::mem::size_of::<Role>()
+            + std::mem::size_of::<Table>()
     }
 
     /// Outputs due when the next output's window end (phase `phase`) has been
@@ -108,6 +171,47 @@ impl Table {
     pub fn outputs_due(&self, phase: usize, beyond: u64) -> u128 {
         let room = (beyond as u128 + 1) * self.up as u128 - phase as u128;
         room.div_ceil(self.down as u128)
+    }
+}
+
+/// The roles of a table's phases ([`Table::roles`]); empty where phases are
+/// not paired: short phases, integer ratios (`L = 1` has one phase; `M = 1`
+/// pairs phases without zeros, `schedule::by_phase_pairs`), outputs more
+/// than [`PAIR_PAD`] frames apart, or upsampling where the outputs that share
+/// a window anyway (a fraction `2(L − M)/L` of them, paired by
+/// `schedule::by_phase_pairs`) fall short of the pairs' by less than a quarter:
+/// there the zeros cost more than the few pairs they add (16k → 24k, `L = 3`,
+/// `M = 2`: 0.88× the speed).
+fn pair_roles(up: usize, down: usize, filter_taps: usize) -> Box<[Role]> {
+    let paired_anyway = 2 * up.saturating_sub(down);
+    let more_pairs = 8 * (2 * (up / 2)).saturating_sub(paired_anyway) >= up;
+    if up < 2
+        || down < 2
+        || down.div_ceil(up) > PAIR_PAD
+        || filter_taps < PAIR_MIN_TAPS
+        || !more_pairs
+    {
+        return Box::default();
+    }
+    let mut roles = vec![Role::Alone; up];
+    // The cycle of phases that consecutive outputs take (M and L are coprime),
+    // cut into pairs; with an odd L, the last phase stays alone.
+    let mut p = 0;
+    for _ in 0..up / 2 {
+        let (ahead, next) = ((p + down) / up, (p + down) % up);
+        roles[p] = Role::First { ahead };
+        roles[next] = Role::Second;
+        p = (next + down) % up;
+    }
+    roles.into_boxed_slice()
+}
+
+/// Where phase `p`'s filter taps start within its stored phase.
+fn offset(roles: &[Role], p: usize) -> usize {
+    match roles.get(p) {
+        None => 0,
+        Some(Role::First { ahead }) => PAIR_PAD - ahead,
+        Some(_) => PAIR_PAD,
     }
 }
 
@@ -127,14 +231,48 @@ mod tests {
     fn response(t: &Table, f: f64) -> f64 {
         let (mut re, mut im) = (0.0, 0.0);
         for p in 0..t.up {
-            for j in 0..t.taps {
-                let n = (p + (t.taps - 1 - j) * t.up) as f64;
-                let c = t.coeffs[p * t.taps + j] as f64;
+            for (j, c) in t.filter_phase(p).iter().enumerate() {
+                let n = (p + (t.filter_taps - 1 - j) * t.up) as f64;
+                let c = *c as f64;
                 re += c * (std::f64::consts::TAU * f * n).cos();
                 im -= c * (std::f64::consts::TAU * f * n).sin();
             }
         }
         re.hypot(im) / t.up as f64
+    }
+
+    /// Consecutive outputs are paired along the cycle of phases: each first's
+    /// successor is a second, its window reaches exactly to the successor's
+    /// end, and at most one phase (odd `L`) is alone. Outside its filter taps
+    /// a stored phase is zero, and the taps are the unpaired table's.
+    #[test]
+    fn paired_phases_share_windows_and_keep_their_taps() {
+        for (up, down) in [(2usize, 3usize), (160, 147), (147, 160), (4, 3), (3, 8)] {
+            let t = Table::design(up, down, MEDIUM);
+            assert!(t.paired(), "{up}/{down}");
+            assert_eq!(t.taps, t.filter_taps + PAIR_PAD);
+            let alone = (0..up).filter(|&p| t.role(p) == Role::Alone).count();
+            assert_eq!(alone, up % 2, "{up}/{down}");
+            for p in 0..up {
+                if let Role::First { ahead } = t.role(p) {
+                    assert_eq!(t.role((p + down) % up), Role::Second, "{up}/{down} {p}");
+                    assert_eq!(ahead, (p + down) / up, "{up}/{down} {p}");
+                }
+                let stored = &t.coeffs[p * t.taps..(p + 1) * t.taps];
+                let at = offset(&t.roles, p);
+                let outside = stored[..at].iter().chain(&stored[at + t.filter_taps..]);
+                assert!(outside.into_iter().all(|c| *c == 0.0), "{up}/{down} {p}");
+            }
+            let plain = Table::build(up, down, MEDIUM, Box::default());
+            for p in 0..up {
+                assert_eq!(t.filter_phase(p), plain.filter_phase(p), "{up}/{down} {p}");
+            }
+        }
+        // Not paired: integer ratios, short phases, and 16k → 24k (L = 3, M = 2),
+        // whose outputs mostly share windows unpadded.
+        for (up, down, spec) in [(1usize, 3usize, MEDIUM), (3, 1, MEDIUM), (3, 2, MEDIUM)] {
+            assert!(!Table::design(up, down, spec).paired(), "{up}/{down}");
+        }
     }
 
     #[test]
