@@ -56,7 +56,7 @@ pub struct Table {
     /// as every history sample is finite), which need not have arrived yet.
     pub(super) roles: Box<[Role]>,
     /// Phase `p` at `p·K .. (p+1)·K`, oldest tap first: `c_p[j] = h[p + (K−1−j)·L]`
-    /// (in a paired table, from [`Table::offset`] on).
+    /// (in a paired table, from [`offset`] on).
     /// On a cache-line boundary, so where a phase starts within a line (and
     /// whether a kernel's loads split lines) is the same in every build and
     /// process, not wherever the allocator put the table.

@@ -2,15 +2,14 @@
 //! [`super::avx2`] keeps two 8-lane ones. Lane `i` accumulates the same
 //! products in the same order as AVX2's lane `i` of its first (`i < 8`) or
 //! second accumulator, the last half block goes to lanes 0–7 only, and the
-//! two halves are added before AVX2's horizontal sum: the same bits, in half
+//! lanes are summed in AVX2's order ([`lane_sums`]): the same bits, in half
 //! the instructions.
 
 use std::arch::x86_64::*;
 
-use super::avx2::hsum_n;
 use super::{dot_each, run_fits, starts, Job, Kernel};
 
-/// Whether the CPU has AVX-512F (and the AVX2 and FMA its reduction uses).
+/// Whether the CPU has AVX-512F (and the AVX2 and FMA the feed loop is compiled with).
 pub fn detected() -> bool {
     is_x86_feature_detected!("avx512f") && super::avx2::detected()
 }
@@ -30,11 +29,50 @@ pub struct Avx512;
 /// The last half block: lanes 0–7 only, loaded without reading past the slice.
 const LOW_HALF: __mmask16 = 0x00ff;
 
-/// `a + b` of the two 8-lane halves: AVX2's `a0 + a1`.
+/// The lane sums of the first `n` (at most 16) of `v`, each added as AVX2's
+/// two accumulators and its `hsum_n` add them (lane `i` with `i + 8`, then
+/// with `i + 4`, `i + 2`, `i + 1`), but for sixteen vectors at once: each step
+/// adds the two halves of every vector, two vectors' halves side by side in
+/// one. About half the shuffles of one reduction per vector.
 #[inline(always)]
-unsafe fn halves_added(a: __m512) -> __m256 {
-    let hi = _mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(_mm512_castps_pd(a)));
-    _mm256_add_ps(_mm512_castps512_ps256(a), hi)
+unsafe fn lane_sums(v: &[__m512; 16], n: usize) -> [f32; 16] {
+    let z = _mm512_setzero_ps();
+    // 256-bit halves: [a₀..₇ + a₈..₁₅, b₀..₇ + b₈..₁₅].
+    let mut x = [z; 8];
+    for k in 0..n.div_ceil(2) {
+        let (a, b) = (v[2 * k], v[2 * k + 1]);
+        x[k] = _mm512_add_ps(
+            _mm512_shuffle_f32x4::<0b01_00_01_00>(a, b),
+            _mm512_shuffle_f32x4::<0b11_10_11_10>(a, b),
+        );
+    }
+    // 128-bit halves: four vectors' four lanes.
+    let mut y = [z; 4];
+    for k in 0..n.div_ceil(4) {
+        let (a, b) = (x[2 * k], x[2 * k + 1]);
+        y[k] = _mm512_add_ps(
+            _mm512_shuffle_f32x4::<0b10_00_10_00>(a, b),
+            _mm512_shuffle_f32x4::<0b11_01_11_01>(a, b),
+        );
+    }
+    // 64-bit halves within each 128-bit lane, then the last pair.
+    let mut w = [z; 2];
+    for k in 0..n.div_ceil(8) {
+        let (a, b) = (y[2 * k], y[2 * k + 1]);
+        w[k] = _mm512_add_ps(
+            _mm512_shuffle_ps::<0b01_00_01_00>(a, b),
+            _mm512_shuffle_ps::<0b11_10_11_10>(a, b),
+        );
+    }
+    let r = _mm512_add_ps(
+        _mm512_shuffle_ps::<0b10_00_10_00>(w[0], w[1]),
+        _mm512_shuffle_ps::<0b11_01_11_01>(w[0], w[1]),
+    );
+    // Element 4j + e holds vector 4e + j's sum.
+    let order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    let mut out = [0.0f32; 16];
+    _mm512_storeu_ps(out.as_mut_ptr(), _mm512_permutexvar_ps(order, r));
+    out
 }
 
 /// `N` windows against one phase, loaded once per block for all of them.
@@ -63,12 +101,12 @@ fn dot_n<const N: usize>(w: [&[f32]; N], c: &[f32]) -> [f32; N] {
                 a[k] = _mm512_mask3_fmadd_ps(x, y, a[k], LOW_HALF);
             }
         }
-        let mut halves = [_mm256_setzero_ps(); N];
-        // A loop: in an `array::from_fn` closure these would be calls.
-        for k in 0..N {
-            halves[k] = halves_added(a[k]);
-        }
-        hsum_n(halves)
+        let mut v = [_mm512_setzero_ps(); 16];
+        v[..N].copy_from_slice(&a);
+        let sums = lane_sums(&v, N);
+        let mut out = [0.0f32; N];
+        out.copy_from_slice(&sums[..N]);
+        out
     }
 }
 
@@ -96,7 +134,10 @@ fn dot_sep(w: [&[f32]; 2], c: [&[f32]; 2]) -> [f32; 2] {
                 a[k] = _mm512_mask3_fmadd_ps(x, y, a[k], LOW_HALF);
             }
         }
-        hsum_n([halves_added(a[0]), halves_added(a[1])])
+        let mut v = [_mm512_setzero_ps(); 16];
+        v[..2].copy_from_slice(&a);
+        let sums = lane_sums(&v, 2);
+        [sums[0], sums[1]]
     }
 }
 
@@ -129,9 +170,15 @@ fn dot_2p<const N: usize>(w: [&[f32]; N], c: [&[f32]; 2]) -> [[f32; 2]; N] {
                 a[k][1] = _mm512_mask3_fmadd_ps(x, c1, a[k][1], LOW_HALF);
             }
         }
+        let mut v = [_mm512_setzero_ps(); 16];
+        for k in 0..N {
+            v[2 * k] = a[k][0];
+            v[2 * k + 1] = a[k][1];
+        }
+        let sums = lane_sums(&v, 2 * N);
         let mut out = [[0.0f32; 2]; N];
         for k in 0..N {
-            out[k] = hsum_n([halves_added(a[k][0]), halves_added(a[k][1])]);
+            out[k] = [sums[2 * k], sums[2 * k + 1]];
         }
         out
     }
@@ -156,8 +203,8 @@ unsafe fn tap<const S: usize>(a: __m512, x: [*const f32; S], c: *const f32, j: u
 /// [`Kernel::dot_run`], 16 outputs at a time: vector `a[i]` holds lane `i`
 /// of 16 consecutive outputs' accumulators (taps `i, 16 + i, …`, and `16t + i`
 /// of a last half block for `i < 8`), then they are added pairwise in
-/// [`hsum_n`]'s order, lane `i` with `i + 8`, then `i + 4`, then the last two
-/// pairs. Outputs left over take [`super::dot_each`].
+/// [`lane_sums`]'s order, lane `i` with `i + 8`, then `i + 4`, then the last
+/// two pairs. Outputs left over take [`super::dot_each`].
 #[inline(always)]
 fn dot_run<const S: usize>(x: [&[f32]; S], c: &[f32], out: &mut [f32]) {
     let k = c.len();
