@@ -318,6 +318,11 @@ mod tests {
             (3, 1, 2),
             (160, 147, 2),
             (147, 160, 3),
+            // Paired tables with L = 2 (a batch can start at a second and
+            // end at a first) and an odd L (one phase alone).
+            (2, 3, 1),
+            (2, 3, 2),
+            (147, 160, 1),
         ] {
             let x = test_signal(4000 * ch);
             let run = |sizes: &[usize]| {
