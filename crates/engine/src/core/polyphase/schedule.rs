@@ -218,16 +218,6 @@ impl BatchView<'_> {
         &self.coeffs[p * self.taps..(p + 1) * self.taps]
     }
 
-    /// How far phase `p`'s window reaches past its output's own end
-    /// ([`Role::First`]).
-    #[inline(always)]
-    fn ahead(&self, p: usize) -> usize {
-        match self.table.role(p) {
-            Role::First { ahead } => ahead,
-            _ => 0,
-        }
-    }
-
     /// The phase and window end of the output after the one with `p` and `end`.
     #[inline(always)]
     fn next(&self, p: usize, end: usize) -> (usize, usize) {
@@ -382,7 +372,7 @@ fn by_phase_pairs<K: Kernel>(
 }
 
 /// Outputs `q, q + L, …` below `limit`, of phase `p`, ending `e, e + M, …`
-/// (their windows, [`BatchView::ahead`] frames later).
+/// (their windows, [`Table::ahead`] frames later).
 #[inline(always)]
 fn run_phase<K: Kernel>(
     v: &BatchView,
@@ -393,7 +383,7 @@ fn run_phase<K: Kernel>(
     pending: &mut Pending,
     outbuf: &mut [f32],
 ) {
-    let mut e = e + v.ahead(p);
+    let mut e = e + v.table.ahead(p);
     if v.runs {
         if v.down == 1 {
             run_windows::<K, 1>(v, q, e, p, limit, outbuf);

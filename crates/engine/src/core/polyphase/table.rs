@@ -145,6 +145,16 @@ impl Table {
         self.roles.get(p).copied().unwrap_or(Role::Alone)
     }
 
+    /// How far phase `p`'s window reaches past its output's own end
+    /// ([`Role::First`]; 0 for the others).
+    #[inline(always)]
+    pub fn ahead(&self, p: usize) -> usize {
+        match self.role(p) {
+            Role::First { ahead } => ahead,
+            _ => 0,
+        }
+    }
+
     /// Whether phases are paired ([`Table::roles`]).
     pub fn paired(&self) -> bool {
         !self.roles.is_empty()
