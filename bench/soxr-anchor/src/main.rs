@@ -1,13 +1,13 @@
 //! Measurement tool: the engine against native libsoxr, side by side in one
 //! process, per 10 ms push.
 //!
-//! `cargo run --release --manifest-path bench/soxr-anchor/Cargo.toml [-- s16]`
+//! `cargo run --release --manifest-path bench/soxr-anchor/Cargo.toml [-- s16|f32]`
 //! (needs the system libsoxr: `apt-get install libsoxr-dev pkg-config`).
 //!
 //! Both sides get the same signal in 10 ms pushes and write into a caller's
-//! buffer: interleaved `f32` in and out by default (libsoxr's native format,
-//! the engine's `push_into` with `f32`), or `s16` in and out with `s16` (libsoxr
-//! then without dither, as the engine rounds). libsoxr runs on one thread with
+//! buffer, interleaved, in each format in turn: `s16` in and out, as rtc-node
+//! runs libsoxr (there with TPDF dither, here without, as the engine rounds),
+//! then `f32` in and out (libsoxr's native format). libsoxr runs on one thread with
 //! its linear-phase recipes MQ, HQ and VHQ. Rounds alternate the candidates, so
 //! a noisy moment on a shared machine hits all of them; each time is the
 //! median of the rounds, and the fastest round (the least disturbed) is printed
@@ -254,90 +254,30 @@ fn soxr_delay_ms(s: &mut Soxr, input: &[Frame], output_rate: u32) -> f64 {
 }
 
 fn main() {
-    let format = match std::env::args().nth(1).as_deref() {
-        None | Some("f32") => Format::F32,
-        Some("s16") => Format::S16,
-        Some(other) => panic!("unknown format {other:?}: f32 (default) or s16"),
+    let formats: Vec<Format> = match std::env::args().nth(1).as_deref() {
+        None => vec![Format::S16, Format::F32],
+        Some("s16") => vec![Format::S16],
+        Some("f32") => vec![Format::F32],
+        Some(other) => panic!("unknown format {other:?}: s16 or f32 (default: both)"),
     };
-    let format_name = if format == Format::F32 { "f32" } else { "s16" };
     // SAFETY: a static C string owned by libsoxr.
     let version = unsafe { std::ffi::CStr::from_ptr(sx::soxr_version()) }.to_string_lossy();
     let mut rows = Vec::new();
     let mut notes = Vec::new();
     for (input_rate, output_rate, channels, quality) in CASES {
-        let input = frames(input_rate, channels, FRAMES);
-        let mut ours = Ours::new(input_rate, output_rate, channels, quality, format);
-        let mut soxrs: Vec<Soxr> = RECIPES
-            .iter()
-            .map(|&(_, recipe)| Soxr::new(input_rate, output_rate, channels, recipe, format))
-            .collect();
-        let mut us = vec![Vec::new(); 1 + soxrs.len()];
-        for round in 0..ROUNDS {
-            let mut order: Vec<usize> = (0..us.len()).collect();
-            if round % 2 == 1 {
-                order.reverse();
-            }
-            for k in order {
-                let c: &mut dyn Candidate = if k == 0 { &mut ours } else { &mut soxrs[k - 1] };
-                let t = Instant::now();
-                for i in 0..PUSHES {
-                    black_box(c.push(black_box(&input[i % FRAMES])));
-                }
-                us[k].push(t.elapsed().as_secs_f64() * 1e6 / PUSHES as f64);
-            }
+        for &format in &formats {
+            let (row, note) = measure(input_rate, output_rate, channels, quality, format);
+            rows.push(row);
+            notes.push(note);
         }
-        let times: Vec<f64> = us.iter_mut().map(|v| median(v)).collect();
-        // `median` sorted each list: the fastest round is the least disturbed one.
-        let fastest: Vec<String> = us.iter().map(|v| format!("{:.2}", v[0])).collect();
-        let mut lags = vec![lag_ms(
-            &mut Ours::new(input_rate, output_rate, channels, quality, format),
-            &input,
-            input_rate,
-            output_rate,
-        )];
-        let mut delays = Vec::new();
-        for &(_, recipe) in &RECIPES {
-            let mut fresh = Soxr::new(input_rate, output_rate, channels, recipe, format);
-            lags.push(lag_ms(&mut fresh, &input, input_rate, output_rate));
-            let mut fresh = Soxr::new(input_rate, output_rate, channels, recipe, format);
-            delays.push(soxr_delay_ms(&mut fresh, &input, output_rate));
-        }
-        let case = format!(
-            "{}k→{}k {}",
-            input_rate as f64 / 1000.0,
-            output_rate as f64 / 1000.0,
-            if channels == 1 { "mono" } else { "stereo" }
-        );
-        let lag = |(avg, max): (f64, f64)| format!("{avg:.1} / {max:.1}");
-        let mut row = format!(
-            "| {case} | {:.2} ({}) | {} |",
-            times[0],
-            quality.name(),
-            lag(lags[0])
-        );
-        for k in 1..times.len() {
-            row += &format!(" {:.2} | {} |", times[k], lag(lags[k]));
-        }
-        row += &format!(" {:.2} | {:.2} |", times[0] / times[1], times[0] / times[2]);
-        rows.push(row);
-        let engines: Vec<String> = soxrs.iter().map(|s| format!("`{}`", s.engine())).collect();
-        let delays: Vec<String> = delays.iter().map(|d| format!("{d:.1}")).collect();
-        notes.push(format!(
-            "- {case}, {}: fastest round µs, ours / MQ / HQ / VHQ: {}; libsoxr engines {}; \
-             `soxr_delay()` avg ms {}",
-            quality.name(),
-            fastest.join(" / "),
-            engines.join(" / "),
-            delays.join(" / ")
-        ));
     }
     println!(
-        "µs per 10 ms push, {format_name} in and out, median of {ROUNDS} interleaved rounds × {PUSHES} pushes; \
+        "µs per 10 ms push, in and out in the format named, median of {ROUNDS} interleaved rounds × {PUSHES} pushes; \
          lag = audio held back after each push, avg / max ms over {LAG_PUSHES} pushes after {LAG_SKIP}; \
-         libsoxr {version}, one thread, linear phase\n"
+         libsoxr {version}, one thread, linear phase, no dither\n"
     );
-    println!("| case | ours µs (preset) | ours lag ms | soxr MQ µs | lag | soxr HQ µs | lag | soxr VHQ µs | lag | ours / MQ | ours / HQ |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| case | format | ours µs (preset) | ours lag ms | soxr MQ µs | lag | soxr HQ µs | lag | soxr VHQ µs | lag | ours / MQ | ours / HQ |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for row in rows {
         println!("{row}");
     }
@@ -345,4 +285,80 @@ fn main() {
     for note in notes {
         println!("{note}");
     }
+}
+
+/// One case in one format: its table row and its note.
+fn measure(
+    input_rate: u32,
+    output_rate: u32,
+    channels: usize,
+    quality: Quality,
+    format: Format,
+) -> (String, String) {
+    let format_name = if format == Format::F32 { "f32" } else { "s16" };
+    let input = frames(input_rate, channels, FRAMES);
+    let mut ours = Ours::new(input_rate, output_rate, channels, quality, format);
+    let mut soxrs: Vec<Soxr> = RECIPES
+        .iter()
+        .map(|&(_, recipe)| Soxr::new(input_rate, output_rate, channels, recipe, format))
+        .collect();
+    let mut us = vec![Vec::new(); 1 + soxrs.len()];
+    for round in 0..ROUNDS {
+        let mut order: Vec<usize> = (0..us.len()).collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for k in order {
+            let c: &mut dyn Candidate = if k == 0 { &mut ours } else { &mut soxrs[k - 1] };
+            let t = Instant::now();
+            for i in 0..PUSHES {
+                black_box(c.push(black_box(&input[i % FRAMES])));
+            }
+            us[k].push(t.elapsed().as_secs_f64() * 1e6 / PUSHES as f64);
+        }
+    }
+    let times: Vec<f64> = us.iter_mut().map(|v| median(v)).collect();
+    // `median` sorted each list: the fastest round is the least disturbed one.
+    let fastest: Vec<String> = us.iter().map(|v| format!("{:.2}", v[0])).collect();
+    let mut lags = vec![lag_ms(
+        &mut Ours::new(input_rate, output_rate, channels, quality, format),
+        &input,
+        input_rate,
+        output_rate,
+    )];
+    let mut delays = Vec::new();
+    for &(_, recipe) in &RECIPES {
+        let mut fresh = Soxr::new(input_rate, output_rate, channels, recipe, format);
+        lags.push(lag_ms(&mut fresh, &input, input_rate, output_rate));
+        let mut fresh = Soxr::new(input_rate, output_rate, channels, recipe, format);
+        delays.push(soxr_delay_ms(&mut fresh, &input, output_rate));
+    }
+    let case = format!(
+        "{}k→{}k {}",
+        input_rate as f64 / 1000.0,
+        output_rate as f64 / 1000.0,
+        if channels == 1 { "mono" } else { "stereo" }
+    );
+    let lag = |(avg, max): (f64, f64)| format!("{avg:.1} / {max:.1}");
+    let mut row = format!(
+        "| {case} | {format_name} | {:.2} ({}) | {} |",
+        times[0],
+        quality.name(),
+        lag(lags[0])
+    );
+    for k in 1..times.len() {
+        row += &format!(" {:.2} | {} |", times[k], lag(lags[k]));
+    }
+    row += &format!(" {:.2} | {:.2} |", times[0] / times[1], times[0] / times[2]);
+    let engines: Vec<String> = soxrs.iter().map(|s| format!("`{}`", s.engine())).collect();
+    let delays: Vec<String> = delays.iter().map(|d| format!("{d:.1}")).collect();
+    let note = format!(
+        "- {case} {format_name}, {}: fastest round µs, ours / MQ / HQ / VHQ: {}; libsoxr engines {}; \
+         `soxr_delay()` avg ms {}",
+        quality.name(),
+        fastest.join(" / "),
+        engines.join(" / "),
+        delays.join(" / ")
+    );
+    (row, note)
 }
