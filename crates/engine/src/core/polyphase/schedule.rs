@@ -501,9 +501,13 @@ fn run_windows<K: Kernel, const S: usize>(
                 let streams = split.each_ref().map(|s| &s[..len]);
                 K::dot_run(streams, coeffs, &mut y[..m]);
             }
-            let to = outbuf[(q + i * up) * ch + c..].iter_mut().step_by(up * ch);
-            for (to, y) in to.zip(&y[..m]) {
-                *to = *y;
+            let (first, stride) = ((q + i * up) * ch + c, up * ch);
+            if stride == 1 {
+                outbuf[first..first + m].copy_from_slice(&y[..m]);
+            } else {
+                for (to, y) in outbuf[first..].chunks_mut(stride).zip(&y[..m]) {
+                    to[0] = *y;
+                }
             }
             i += m;
         }
