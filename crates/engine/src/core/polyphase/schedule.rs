@@ -189,12 +189,8 @@ fn write_run(core: &mut PolyCore, src: &[f32]) {
 struct BatchView<'a> {
     hist: &'a [f32],
     table: &'a Table,
-    coeffs: &'a [f32],
-    taps: usize,
     cap: usize,
     ch: usize,
-    up: usize,
-    down: usize,
     /// `M = step_q · L + step_r`.
     step_q: usize,
     step_r: usize,
@@ -210,20 +206,20 @@ impl BatchView<'_> {
     /// Channel `c`'s window ending (exclusive) at `end`.
     #[inline(always)]
     fn window(&self, c: usize, end: usize) -> &[f32] {
-        &self.hist[c * self.cap + end - self.taps..c * self.cap + end]
+        &self.hist[c * self.cap + end - self.table.taps..c * self.cap + end]
     }
 
     #[inline(always)]
     fn phase(&self, p: usize) -> &[f32] {
-        &self.coeffs[p * self.taps..(p + 1) * self.taps]
+        self.table.phase(p)
     }
 
     /// The phase and window end of the output after the one with `p` and `end`.
     #[inline(always)]
     fn next(&self, p: usize, end: usize) -> (usize, usize) {
         let (p, end) = (p + self.step_r, end + self.step_q);
-        if p >= self.up {
-            (p - self.up, end + 1)
+        if p >= self.table.up {
+            (p - self.table.up, end + 1)
         } else {
             (p, end)
         }
@@ -238,12 +234,8 @@ fn compute_batch<K: Kernel>(core: &PolyCore, first_end: usize, count: usize, out
     let v = BatchView {
         hist: &core.hist,
         table,
-        coeffs: &table.coeffs,
-        taps: table.taps,
         cap: core.cap,
         ch: core.channels,
-        up: table.up,
-        down: table.down,
         step_q: core.step_q,
         step_r: core.step_r,
         runs: K::RUNS && core.runs_of_windows(),
@@ -272,7 +264,7 @@ fn by_phase<K: Kernel>(
     pending: &mut Pending,
     outbuf: &mut [f32],
 ) {
-    for r in 0..v.up.min(count) {
+    for r in 0..v.table.up.min(count) {
         run_phase::<K>(v, r, end, p, count, pending, outbuf);
         (p, end) = v.next(p, end);
     }
@@ -292,7 +284,7 @@ fn by_pairs<K: Kernel>(
     pending: &mut Pending,
     outbuf: &mut [f32],
 ) {
-    let (up, down) = (v.up, v.down);
+    let (up, down) = (v.table.up, v.table.down);
     for r in 0..up.min(count) {
         let (pb, eb) = v.next(p, end);
         match v.table.role(p) {
@@ -331,7 +323,7 @@ fn by_phase_pairs<K: Kernel>(
     pending: &mut Pending,
     outbuf: &mut [f32],
 ) {
-    let (up, down) = (v.up, v.down);
+    let (up, down) = (v.table.up, v.table.down);
     let first_phases = up.min(count);
     let mut r = 0;
     while r < first_phases {
@@ -385,14 +377,14 @@ fn run_phase<K: Kernel>(
 ) {
     let mut e = e + v.table.ahead(p);
     if v.runs {
-        if v.down == 1 {
+        if v.table.down == 1 {
             run_windows::<K, 1>(v, q, e, p, limit, outbuf);
         } else {
             run_windows::<K, 2>(v, q, e, p, limit, outbuf);
         }
         return;
     }
-    let (ch, up, down) = (v.ch, v.up, v.down);
+    let (ch, up, down) = (v.ch, v.table.up, v.table.down);
     let coeffs = v.phase(p);
     while q < limit {
         let g = 1 + (1..K::GROUP).take_while(|i| q + i * up < limit).count();
@@ -476,7 +468,7 @@ fn run_windows<K: Kernel, const S: usize>(
     if q >= limit {
         return;
     }
-    let (ch, up, k) = (v.ch, v.up, v.taps);
+    let (ch, up, k) = (v.ch, v.table.up, v.table.taps);
     let n = (limit - q).div_ceil(up);
     let coeffs = v.phase(p);
     let mut y = [0.0f32; RUN_CHUNK];
@@ -526,7 +518,7 @@ fn run_phase_pair<K: Kernel, const CH: usize>(
     pairs: usize,
     outbuf: &mut [f32],
 ) {
-    let (up, down) = (v.up, v.down);
+    let (up, down) = (v.table.up, v.table.down);
     let c = [v.phase(p[0]), v.phase(p[1])];
     let mut put = |i: usize, c: usize, y: [f32; 2]| {
         outbuf[(q[0] + i * up) * CH + c] = y[0];

@@ -89,15 +89,20 @@ pub fn table_for(up: usize, down: usize, spec: Spec) -> Arc<Table> {
 
 impl Table {
     fn design(up: usize, down: usize, spec: Spec) -> Table {
-        let filter_taps = spec.taps_per_phase(up as u64, down as u64) as usize;
-        Table::build(up, down, spec, pair_roles(up, down, filter_taps))
+        Table::build(up, down, spec, true)
     }
 
-    /// The table of the design, its phases laid out for `roles`.
-    fn build(up: usize, down: usize, spec: Spec, roles: Box<[Role]>) -> Table {
+    /// The table of the design, its phases paired where [`pair_roles`] pairs
+    /// them if `pairing`, else each alone.
+    fn build(up: usize, down: usize, spec: Spec, pairing: bool) -> Table {
         let (l, m) = (up as u64, down as u64);
         let half = spec.half_taps(l, m);
         let filter_taps = spec.taps_per_phase(l, m) as usize;
+        let roles = if pairing {
+            pair_roles(up, down, filter_taps)
+        } else {
+            Box::default()
+        };
         let taps = filter_taps + if roles.is_empty() { 0 } else { PAIR_PAD };
         let h = half as usize;
         // One side of the symmetric prototype, centre first; mirrored below.
@@ -158,6 +163,12 @@ impl Table {
     /// Whether phases are paired ([`Table::roles`]).
     pub fn paired(&self) -> bool {
         !self.roles.is_empty()
+    }
+
+    /// Phase `p` as stored, [`Table::taps`] long.
+    #[inline(always)]
+    pub fn phase(&self, p: usize) -> &[f32] {
+        &self.coeffs[p * self.taps..(p + 1) * self.taps]
     }
 
     /// Phase `p`'s filter taps, without the zeros of a paired table.
@@ -268,12 +279,12 @@ mod tests {
                     assert_eq!(t.role((p + down) % up), Role::Second, "{up}/{down} {p}");
                     assert_eq!(ahead, (p + down) / up, "{up}/{down} {p}");
                 }
-                let stored = &t.coeffs[p * t.taps..(p + 1) * t.taps];
+                let stored = t.phase(p);
                 let at = offset(&t.roles, p);
                 let outside = stored[..at].iter().chain(&stored[at + t.filter_taps..]);
                 assert!(outside.into_iter().all(|c| *c == 0.0), "{up}/{down} {p}");
             }
-            let plain = Table::build(up, down, MEDIUM, Box::default());
+            let plain = Table::build(up, down, MEDIUM, false);
             for p in 0..up {
                 assert_eq!(t.filter_phase(p), plain.filter_phase(p), "{up}/{down} {p}");
             }
