@@ -65,6 +65,9 @@ impl Source<'_> {
 
     /// Writes frames `from..from + dst.len() / channels` as interleaved `f32`
     /// (the one place where input samples become the cores' `f32`).
+    /// Inlined, so that in a polyphase core it is compiled, and vectorised,
+    /// with the kernel's instruction set.
+    #[inline(always)]
     pub fn write_f32(&self, from: usize, channels: usize, dst: &mut [f32]) {
         let (start, end) = (from * channels, from * channels + dst.len());
         match self {
