@@ -174,8 +174,7 @@ impl Table {
     /// Phase `p`'s filter taps, without the zeros of a paired table.
     #[cfg(test)]
     pub fn filter_phase(&self, p: usize) -> &[f32] {
-        let start = p * self.taps + offset(&self.roles, p);
-        &self.coeffs[start..start + self.filter_taps]
+        &self.phase(p)[offset(&self.roles, p)..][..self.filter_taps]
     }
 
     pub fn bytes(&self) -> usize {
