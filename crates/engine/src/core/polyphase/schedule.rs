@@ -206,7 +206,13 @@ impl BatchView<'_> {
     /// Channel `c`'s window ending (exclusive) at `end`.
     #[inline(always)]
     fn window(&self, c: usize, end: usize) -> &[f32] {
-        &self.hist[c * self.cap + end - self.table.taps..c * self.cap + end]
+        self.window_past(c, end, 0)
+    }
+
+    /// Channel `c`'s window ending at `end`, and the `extra` frames after it.
+    #[inline(always)]
+    fn window_past(&self, c: usize, end: usize, extra: usize) -> &[f32] {
+        &self.hist[c * self.cap + end - self.table.taps..c * self.cap + end + extra]
     }
 
     #[inline(always)]
@@ -387,6 +393,14 @@ fn run_phase<K: Kernel>(
     let (ch, up, down) = (v.ch, v.table.up, v.table.down);
     let coeffs = v.phase(p);
     while q < limit {
+        if let Some((lag, phases)) = v.table.lagged().filter(|_| K::LAGGED) {
+            if q + 2 * lag <= limit {
+                run_lagged::<K>(v, q, e, lag, phases, outbuf);
+                q += 2 * lag;
+                e += 2 * lag * down;
+                continue;
+            }
+        }
         let g = 1 + (1..K::GROUP).take_while(|i| q + i * up < limit).count();
         if g == 1 {
             if ch == 1 {
@@ -444,6 +458,53 @@ fn run_phase<K: Kernel>(
         }
         q += g * up;
         e += g * down;
+    }
+}
+
+/// Outputs `q .. q + 2·lag` of a table with one phase ([`Table::lagged`]),
+/// the first ending at `e`: output `q + i` against the phase followed by
+/// zeros and output `q + lag + i` against the phase preceded by them, both
+/// from the window of output `q + i` and the `lag · M` frames after it.
+#[inline(always)]
+fn run_lagged<K: Kernel>(
+    v: &BatchView,
+    q: usize,
+    e: usize,
+    lag: usize,
+    phases: [&[f32]; 2],
+    outbuf: &mut [f32],
+) {
+    let (ch, down) = (v.ch, v.table.down);
+    // `lag` is a power of two, and so is `K::GROUP`.
+    let n = lag.min(K::GROUP);
+    for c in 0..ch {
+        let w = |i: usize| v.window_past(c, e + i * down, lag * down);
+        let mut i = 0;
+        while i < lag {
+            let y: &[[f32; 2]] = match n {
+                8 => &K::dot2p::<8>(
+                    [
+                        w(i),
+                        w(i + 1),
+                        w(i + 2),
+                        w(i + 3),
+                        w(i + 4),
+                        w(i + 5),
+                        w(i + 6),
+                        w(i + 7),
+                    ],
+                    phases,
+                ),
+                4 => &K::dot2p::<4>([w(i), w(i + 1), w(i + 2), w(i + 3)], phases),
+                2 => &K::dot2p::<2>([w(i), w(i + 1)], phases),
+                _ => &K::dot2p::<1>([w(i)], phases),
+            };
+            for (j, y) in y.iter().enumerate() {
+                outbuf[(q + i + j) * ch + c] = y[0];
+                outbuf[(q + lag + i + j) * ch + c] = y[1];
+            }
+            i += n;
+        }
     }
 }
 

@@ -61,6 +61,11 @@ pub struct Table {
     /// whether a kernel's loads split lines) is the same in every build and
     /// process, not wherever the allocator put the table.
     pub(super) coeffs: ABox<[f32], ConstAlign<TABLE_ALIGN>>,
+    /// Empty, or for one long phase (`L = 1`, `M ≥ 2`) that phase between
+    /// two runs of `lag · M` zeros, `lag` the fewest outputs whose windows
+    /// start a whole number of 16-tap blocks apart ([`Table::lagged`]).
+    lagged: ABox<[f32], ConstAlign<TABLE_ALIGN>>,
+    lag: usize,
     pub(super) spec: Spec,
 }
 
@@ -117,11 +122,7 @@ impl Table {
                 (side[idx.abs_diff(h)] * scale) as f32
             }
         };
-        let mut coeffs = AVec::<f32, ConstAlign<TABLE_ALIGN>>::from_iter(
-            TABLE_ALIGN,
-            std::iter::repeat_n(0.0, up * taps),
-        )
-        .into_boxed_slice();
+        let mut coeffs = aligned(std::iter::repeat_n(0.0, up * taps));
         let starts: Vec<usize> = (0..up).map(|p| p * taps + offset(&roles, p)).collect();
         // Column by column: the prototype is read in order and the writes stay
         // within `up` cache lines per column (row by row, the reads stride
@@ -132,6 +133,13 @@ impl Table {
                 coeffs[start + j] = proto(base + p);
             }
         }
+        let lag = lag_for(up, down, filter_taps);
+        let zeros = lag * down;
+        let lagged = aligned(if lag == 0 {
+            Vec::new()
+        } else {
+            [&vec![0.0; zeros][..], &coeffs[..taps], &vec![0.0; zeros]].concat()
+        });
         Table {
             up,
             down,
@@ -140,6 +148,8 @@ impl Table {
             half,
             roles,
             coeffs,
+            lagged,
+            lag,
             spec,
         }
     }
@@ -165,6 +175,23 @@ impl Table {
         !self.roles.is_empty()
     }
 
+    /// For one long phase and `M ≥ 2` ([`lag_for`]): `lag` and the phase followed by, and preceded by, `lag · M`
+    /// zeros. Output `q + lag`'s window starts `lag · M` frames after output
+    /// `q`'s, so one window of `K + lag · M` frames serves both, each load
+    /// for two outputs (`Kernel::dot2p`), as in upsampling. Decimation's
+    /// outputs otherwise share nothing but the phase, and a load per
+    /// multiply-add bounds them. `lag · M` is a multiple of 16, so every tap
+    /// keeps its lane in every kernel, and the zeros add exact zeros: the
+    /// same bits.
+    #[inline(always)]
+    pub fn lagged(&self) -> Option<(usize, [&[f32]; 2])> {
+        (self.lag > 0).then(|| {
+            let span = self.taps + self.lag * self.down;
+            let first = &self.lagged[self.lag * self.down..][..span];
+            (self.lag, [first, &self.lagged[..span]])
+        })
+    }
+
     /// Phase `p` as stored, [`Table::taps`] long.
     #[inline(always)]
     pub fn phase(&self, p: usize) -> &[f32] {
@@ -178,7 +205,7 @@ impl Table {
     }
 
     pub fn bytes(&self) -> usize {
-        self.coeffs.len() * 4
+        (self.coeffs.len() + self.lagged.len()) * 4
             + self.roles.len() * std::mem::size_of::<Role>()
             + std::mem::size_of::<Table>()
     }
@@ -224,6 +251,28 @@ fn pair_roles(up: usize, down: usize, filter_taps: usize) -> Box<[Role]> {
         p = (next + down) % up;
     }
     roles.into_boxed_slice()
+}
+
+/// [`Table::lagged`]'s `lag`: the fewest outputs whose windows start a
+/// multiple of 16 frames apart, `16 / gcd(M, 16)`. 0 (none) for several
+/// phases (`L ≥ 2`: paired, or read together in upsampling), integer
+/// upsampling (`M = 1`), and phases shorter than 8 times the zeros, where
+/// these would cost more than an eighth more multiply-adds (as
+/// [`PAIR_MIN_TAPS`] bounds them in paired tables).
+fn lag_for(up: usize, down: usize, filter_taps: usize) -> usize {
+    if up != 1 || down < 2 {
+        return 0;
+    }
+    let lag = 16 >> down.trailing_zeros().min(4);
+    if filter_taps < 8 * lag * down {
+        return 0;
+    }
+    lag
+}
+
+/// `v` at a cache-line boundary.
+fn aligned(v: impl IntoIterator<Item = f32>) -> ABox<[f32], ConstAlign<TABLE_ALIGN>> {
+    AVec::<f32, ConstAlign<TABLE_ALIGN>>::from_iter(TABLE_ALIGN, v).into_boxed_slice()
 }
 
 /// Where phase `p`'s filter taps start within its stored phase.
@@ -292,6 +341,44 @@ mod tests {
         // whose outputs mostly share windows unpadded.
         for (up, down, spec) in [(1usize, 3usize, MEDIUM), (3, 1, MEDIUM), (3, 2, MEDIUM)] {
             assert!(!Table::design(up, down, spec).paired(), "{up}/{down}");
+        }
+    }
+
+    /// A long single phase in decimation is stored lagged: the first phase
+    /// is the phase then `lag · M` zeros, the second those zeros then the
+    /// phase, `lag · M` a multiple of 16 (each tap keeps its lane), and both
+    /// at a cache-line boundary. Short phases, several phases and
+    /// upsampling have none.
+    #[test]
+    fn lagged_phases_pad_the_phase_by_whole_blocks() {
+        for (down, lag) in [(2usize, 8usize), (3, 16), (4, 4), (6, 8)] {
+            let t = Table::design(1, down, MEDIUM);
+            let (got, [first, second]) = t.lagged().expect("lagged");
+            assert_eq!(got, lag, "M {down}");
+            let zeros = lag * down;
+            assert_eq!(zeros % 16, 0, "M {down}");
+            let c = t.phase(0);
+            assert_eq!(first.len(), c.len() + zeros);
+            assert_eq!(&first[..c.len()], c);
+            assert_eq!(&second[zeros..], c);
+            assert!(first[c.len()..]
+                .iter()
+                .chain(&second[..zeros])
+                .all(|x| *x == 0.0));
+            for p in [first, second] {
+                assert_eq!(p.as_ptr() as usize % TABLE_ALIGN, 0, "M {down}");
+            }
+        }
+        let short = Spec::LowPass {
+            pass: 0.624,
+            stop: 1.333,
+            atten_db: 126.0,
+        };
+        for (up, down, spec) in [(1usize, 2usize, short), (2, 3, MEDIUM), (2, 1, MEDIUM)] {
+            assert!(
+                Table::design(up, down, spec).lagged().is_none(),
+                "{up}/{down}"
+            );
         }
     }
 

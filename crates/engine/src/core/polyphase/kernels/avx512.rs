@@ -252,6 +252,7 @@ fn dot_run<const S: usize>(x: [&[f32]; S], c: &[f32], out: &mut [f32]) {
 impl Kernel for Avx512 {
     const GROUP: usize = 8;
     const RUNS: bool = true;
+    const LAGGED: bool = true;
 
     #[inline(always)]
     fn dot<const N: usize>(w: [&[f32]; N], c: &[f32]) -> [f32; N] {
