@@ -325,6 +325,9 @@ mod tests {
             (2, 3, 1),
             (2, 3, 2),
             (147, 160, 1),
+            // One phase in lagged pairs (`Table::lagged`, AVX-512).
+            (1, 2, 1),
+            (1, 2, 2),
         ] {
             let x = test_signal(4000 * ch);
             let run = |sizes: &[usize]| {

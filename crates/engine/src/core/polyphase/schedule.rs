@@ -607,3 +607,73 @@ fn run_phase_pair<K: Kernel, const CH: usize>(
         i += n / CH;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::design::spec::Spec;
+    use crate::test_support::{same_bits, test_signal, Collect};
+
+    /// The portable kernel, computing decimation in lagged pairs, so that
+    /// the lagged schedule runs on every machine (only AVX-512 takes it).
+    struct Lagging;
+
+    impl Kernel for Lagging {
+        const LAGGED: bool = true;
+
+        fn dot<const N: usize>(w: [&[f32]; N], c: &[f32]) -> [f32; N] {
+            Portable::dot(w, c)
+        }
+
+        fn dot1x2(w: [&[f32]; 2], c: [&[f32]; 2]) -> [f32; 2] {
+            Portable::dot1x2(w, c)
+        }
+
+        fn dot2p<const N: usize>(w: [&[f32]; N], c: [&[f32]; 2]) -> [[f32; 2]; N] {
+            Portable::dot2p(w, c)
+        }
+    }
+
+    /// Lagged pairs give the bits of one output at a time, for any push
+    /// split, in mono and stereo, whatever `lag` (8, 16, 4).
+    #[test]
+    fn lagged_pairs_give_the_bits_of_one_output_at_a_time() {
+        const MEDIUM: Spec = Spec::LowPass {
+            pass: 0.936,
+            stop: 1.0,
+            atten_db: 126.0,
+        };
+        let frames = 3000;
+        for (down, ch) in [(2u64, 1usize), (3, 2), (4, 1)] {
+            let x = test_signal(frames * ch);
+            let run = |lagged: bool, sizes: &[usize]| {
+                let mut core = PolyCore::new(1, down, MEDIUM, ch);
+                assert!(core.table.lagged().is_some(), "M {down}");
+                let mut out = Collect(Vec::new());
+                let mut at = 0;
+                for &n in sizes.iter().cycle() {
+                    if at == frames {
+                        break;
+                    }
+                    let n = n.min(frames - at);
+                    let source = Source::F32(&x[at * ch..(at + n) * ch]);
+                    STAGING.with_borrow_mut(|staging| {
+                        if lagged {
+                            feed_impl::<Lagging, true>(&mut core, source, &mut out, staging)
+                        } else {
+                            feed_impl::<Portable, true>(&mut core, source, &mut out, staging)
+                        }
+                    });
+                    at += n;
+                }
+                out.0
+            };
+            let want = run(false, &[frames]);
+            assert_eq!(want.len(), frames.div_ceil(down as usize) * ch);
+            for sizes in [&[frames][..], &[160], &[7, 481, 1]] {
+                let got = run(true, sizes);
+                assert!(same_bits(&want, &got), "M {down} x{ch} {sizes:?}");
+            }
+        }
+    }
+}
