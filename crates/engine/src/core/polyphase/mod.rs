@@ -39,8 +39,9 @@
 //! load then serves two phases, 1.3–1.9× the speed at 24k → 16k and 44.1k ↔
 //! 48k. A single long phase in decimation (`L = 1`) is stored once more
 //! between zeros, so that outputs `q` and `q + 16/gcd(M, 16)` share each
-//! window load the same way ([`Table::lagged`]; AVX-512, 1.2–1.6×). The zeros change no bit: they add exact zeros, and the lanes they
-//! shift are summed in a rotation-invariant tree. Which outputs share a phase is
+//! window load the same way ([`Table::lagged`]; AVX-512, 1.2–1.6×). The
+//! zeros change no bit: they add exact zeros, and the lanes they shift are
+//! summed in a rotation-invariant tree. Which outputs share a phase is
 //! arithmetic (outputs `r + i·L` of a batch, windows `M` frames apart), so no
 //! per-output schedule is listed ([`schedule`]). Measured on 48k → 16k MEDIUM (7.4 → 4.9 µs
 //! per 10 ms push), this beat folding the symmetric `L = 1` phase

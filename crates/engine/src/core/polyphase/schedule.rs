@@ -392,8 +392,9 @@ fn run_phase<K: Kernel>(
     }
     let (ch, up, down) = (v.ch, v.table.up, v.table.down);
     let coeffs = v.phase(p);
+    let lagged = v.table.lagged().filter(|_| K::LAGGED);
     while q < limit {
-        if let Some((lag, phases)) = v.table.lagged().filter(|_| K::LAGGED) {
+        if let Some((lag, phases)) = lagged {
             if q + 2 * lag <= limit {
                 run_lagged::<K>(v, q, e, lag, phases, outbuf);
                 q += 2 * lag;

@@ -135,11 +135,12 @@ impl Table {
         }
         let lag = lag_for(up, down, filter_taps);
         let zeros = lag * down;
-        let lagged = aligned(if lag == 0 {
-            Vec::new()
-        } else {
-            [&vec![0.0; zeros][..], &coeffs[..taps], &vec![0.0; zeros]].concat()
-        });
+        let phase = if lag == 0 { &[][..] } else { &coeffs[..taps] };
+        let lagged = aligned(
+            std::iter::repeat_n(0.0, zeros)
+                .chain(phase.iter().copied())
+                .chain(std::iter::repeat_n(0.0, zeros)),
+        );
         Table {
             up,
             down,
@@ -175,8 +176,8 @@ impl Table {
         !self.roles.is_empty()
     }
 
-    /// For one long phase and `M ≥ 2` ([`lag_for`]): `lag` and the phase followed by, and preceded by, `lag · M`
-    /// zeros. Output `q + lag`'s window starts `lag · M` frames after output
+    /// For one long phase and `M ≥ 2` ([`lag_for`]): `lag` and the phase
+    /// followed by, and preceded by, `lag · M` zeros. Output `q + lag`'s window starts `lag · M` frames after output
     /// `q`'s, so one window of `K + lag · M` frames serves both, each load
     /// for two outputs (`Kernel::dot2p`), as in upsampling. Decimation's
     /// outputs otherwise share nothing but the phase, and a load per

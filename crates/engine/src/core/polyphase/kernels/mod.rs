@@ -38,7 +38,7 @@ pub trait Kernel {
     /// lagged pairs, two per window load ([`Kernel::dot2p`] against the
     /// phase padded with zeros; `Table::lagged`). It pays where window loads
     /// bound [`Kernel::dot`] (AVX-512: 1.2–1.5× at 24k → 8k and 48k → 24k);
-    /// with AVX2 the zeros cost what the pairs save (0.93–1.13×).
+    /// with AVX2 the zeros cost what the pairs save (0.83–1.13×).
     const LAGGED: bool = false;
     /// `N` windows against one phase.
     fn dot<const N: usize>(w: [&[f32]; N], c: &[f32]) -> [f32; N];
